@@ -1,0 +1,77 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ITEMS } from './catalog.js';
+import { applyCors } from './cors.js';
+
+// The shop's API. It holds no tracing code: `node --import @clicktrace/node/register` adds it.
+const port = Number(process.env.PORT ?? 3001);
+const host = process.env.HOST ?? '127.0.0.1';
+const carts = new Map<string, string[]>();
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((error: unknown) => {
+    send(res, 500, { error: error instanceof Error ? error.message : String(error) });
+  });
+});
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (applyCors(req, res)) return;
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /api/items':
+      return send(res, 200, { items: ITEMS });
+    case 'POST /api/cart': {
+      const { cartId, itemId } = (await readJson(req)) as { cartId?: string; itemId?: string };
+      if (!cartId || !ITEMS.some((item) => item.id === itemId)) return send(res, 400, { error: 'unknown item' });
+      const cart = carts.get(cartId) ?? [];
+      cart.push(itemId as string);
+      carts.set(cartId, cart);
+      return send(res, 200, { cartId, items: cart });
+    }
+    case 'POST /api/checkout': {
+      const { cartId } = (await readJson(req)) as { cartId?: string };
+      const items = carts.get(cartId ?? '') ?? [];
+      // A second hop over HTTP, so the trace reaches a downstream call: the inventory route.
+      const reserved = await fetch(`http://${host}:${actualPort()}/api/inventory/reserve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+      });
+      if (!reserved.ok) return send(res, 502, { error: 'inventory unavailable' });
+      carts.delete(cartId ?? '');
+      const total = items.reduce((sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0), 0);
+      return send(res, 200, { orderId: `order-${Date.now().toString(36)}`, items, totalCents: total });
+    }
+    case 'POST /api/inventory/reserve': {
+      const { items } = (await readJson(req)) as { items?: string[] };
+      return send(res, 200, { reserved: items?.length ?? 0 });
+    }
+    default:
+      return send(res, 404, { error: `no route ${route}` });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return {};
+  }
+}
+
+function actualPort(): number {
+  return (server.address() as AddressInfo).port;
+}
+
+server.listen(port, host, () => {
+  process.stdout.write(`demo-api listening on http://${host}:${actualPort()}\n`);
+});

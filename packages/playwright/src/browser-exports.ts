@@ -1,0 +1,66 @@
+import type { BrowserContext, Route } from '@playwright/test';
+import type { CollectorClient } from './collector-client.js';
+
+/** The symbol under which @clicktrace/web exposes its SDK to tests (see packages/web). */
+const WEB_SDK_KEY = 'clicktrace.web';
+
+/**
+ * Sends the page's own OTLP exports to the test's collector, whatever URL the app exports to,
+ * so browser spans arrive with no change to the app.
+ */
+export async function routeBrowserExports(
+  context: BrowserContext,
+  pattern: string | RegExp,
+  collector: CollectorClient,
+): Promise<void> {
+  await context.route(pattern, async (route) => {
+    try {
+      await forward(route, collector);
+    } catch {
+      // The collector or the page went away mid-test: the app must never see an error for it.
+      await route.fulfill({ status: 200, headers: corsHeaders(route), body: '{}' }).catch(() => undefined);
+    }
+  });
+}
+
+async function forward(route: Route, collector: CollectorClient): Promise<void> {
+  const request = route.request();
+  if (request.method() === 'OPTIONS') {
+    await route.fulfill({ status: 204, headers: corsHeaders(route) });
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'content-encoding']) {
+    const value = await request.headerValue(name);
+    if (value) headers[name] = value;
+  }
+  const answer = await collector.post(request.postDataBuffer() ?? Buffer.alloc(0), headers);
+  await route.fulfill({
+    status: answer.status,
+    headers: { ...corsHeaders(route), 'content-type': answer.headers.get('content-type') ?? 'application/json' },
+    body: Buffer.from(await answer.arrayBuffer()),
+  });
+}
+
+function corsHeaders(route: Route): Record<string, string> {
+  const origin = route.request().headers().origin;
+  return {
+    'access-control-allow-origin': origin ?? '*',
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': route.request().headers()['access-control-request-headers'] ?? 'content-type',
+  };
+}
+
+/** Asks every page's clicktrace SDK to export now; pages without it are skipped. */
+export async function flushPages(context: BrowserContext): Promise<void> {
+  await Promise.all(
+    context.pages().map((page) =>
+      page
+        .evaluate(async (key) => {
+          const sdk = (globalThis as Record<symbol, { flush?: () => Promise<void> } | undefined>)[Symbol.for(key)];
+          await sdk?.flush?.();
+        }, WEB_SDK_KEY)
+        .catch(() => undefined),
+    ),
+  );
+}

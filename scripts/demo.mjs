@@ -1,0 +1,75 @@
+// Runs the demo: collector + viewer, the shop's API (traced by @clicktrace/node), and the shop's
+// SPA under `vite dev` (traced by @clicktrace/web). Ctrl-C stops all three.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const host = '127.0.0.1';
+
+/** The preferred port when it is free, any free port otherwise. */
+function port(preferred) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => {
+      const any = createServer();
+      any.listen(0, host, () => {
+        const { port: free } = any.address();
+        any.close(() => resolve(free));
+      });
+    });
+    probe.listen(preferred, host, () => probe.close(() => resolve(preferred)));
+  });
+}
+
+const collectorPort = await port(Number(process.env.COLLECTOR_PORT ?? 4318));
+const apiPort = await port(Number(process.env.API_PORT ?? 3001));
+const webPort = await port(Number(process.env.WEB_PORT ?? 5173));
+const collectorUrl = `http://${host}:${collectorPort}`;
+const apiUrl = `http://${host}:${apiPort}`;
+const webUrl = `http://${host}:${webPort}`;
+
+const children = [];
+function start(name, command, args, cwd, env) {
+  const child = spawn(command, args, { cwd: `${root}/${cwd}`, env: { ...process.env, ...env }, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`${name} exited (${signal ?? code}); stopping the demo\n`);
+    stop(1);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+function stop(code = 0) {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on('SIGINT', () => stop());
+process.on('SIGTERM', () => stop());
+
+start('collector', process.execPath, ['bin/clicktrace-collector.js', '--port', String(collectorPort)], 'packages/collector');
+start('shop-api', process.execPath, ['--import', '@clicktrace/node/register', 'dist/server.js'], 'apps/demo-api', {
+  PORT: String(apiPort),
+  OTEL_SERVICE_NAME: 'shop-api',
+  OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+  OTEL_BSP_SCHEDULE_DELAY: '500',
+});
+start('shop-web', process.execPath, ['node_modules/vite/bin/vite.js', '--logLevel', 'warn'], 'apps/demo-web', {
+  PORT: String(webPort),
+  VITE_API_URL: apiUrl,
+  VITE_OTLP_ENDPOINT: `${collectorUrl}/v1/traces`,
+});
+
+process.stdout.write(
+  [
+    '',
+    'clicktrace demo is starting:',
+    `  shop (click around):   ${webUrl}/`,
+    `  trace viewer:          ${collectorUrl}/`,
+    `  shop API:              ${apiUrl}/api/items`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);
