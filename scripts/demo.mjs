@@ -31,7 +31,11 @@ const webUrl = `http://${host}:${webPort}`;
 
 const children = [];
 function start(name, command, args, cwd, env) {
-  const child = spawn(command, args, { cwd: `${root}/${cwd}`, env: { ...process.env, ...env }, stdio: 'inherit' });
+  const child = spawn(command, args, {
+    cwd: `${root}/${cwd}`,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     process.stderr.write(`${name} exited (${signal ?? code}); stopping the demo\n`);
@@ -49,18 +53,35 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop());
 process.on('SIGTERM', () => stop());
 
-start('collector', process.execPath, ['bin/clicktrace-collector.js', '--port', String(collectorPort)], 'packages/collector');
-start('shop-api', process.execPath, ['--import', '@clicktrace/node/register', 'dist/server.js'], 'apps/demo-api', {
-  PORT: String(apiPort),
-  OTEL_SERVICE_NAME: 'shop-api',
-  OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
-  OTEL_BSP_SCHEDULE_DELAY: '500',
-});
-start('shop-web', process.execPath, ['node_modules/vite/bin/vite.js', '--logLevel', 'warn'], 'apps/demo-web', {
-  PORT: String(webPort),
-  VITE_API_URL: apiUrl,
-  VITE_OTLP_ENDPOINT: `${collectorUrl}/v1/traces`,
-});
+start(
+  'collector',
+  process.execPath,
+  ['bin/clicktrace-collector.js', '--port', String(collectorPort)],
+  'packages/collector',
+);
+start(
+  'shop-api',
+  process.execPath,
+  ['--import', '@clicktrace/node/register', 'dist/server.js'],
+  'apps/demo-api',
+  {
+    PORT: String(apiPort),
+    OTEL_SERVICE_NAME: 'shop-api',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '500',
+  },
+);
+start(
+  'shop-web',
+  process.execPath,
+  ['node_modules/vite/bin/vite.js', '--logLevel', 'warn'],
+  'apps/demo-web',
+  {
+    PORT: String(webPort),
+    VITE_API_URL: apiUrl,
+    VITE_OTLP_ENDPOINT: `${collectorUrl}/v1/traces`,
+  },
+);
 
 process.stdout.write(
   [

@@ -25,10 +25,14 @@ test('a click on Checkout is one trace from the click to the inventory call', as
   expect(server?.parentSpanId).toBe(fetchSpan?.spanId);
   expect(outgoing?.parentSpanId).toBe(server?.spanId);
   expect(inventory?.parentSpanId).toBe(outgoing?.spanId);
-  for (const span of [click, fetchSpan, server, outgoing, inventory]) expect(span?.traceId).toBe(trace.traceId);
+  for (const span of [click, fetchSpan, server, outgoing, inventory])
+    expect(span?.traceId).toBe(trace.traceId);
 });
 
-test('a click whose handler is synchronous carries its trace through promise callbacks', async ({ page, traces }) => {
+test('a click whose handler is synchronous carries its trace through promise callbacks', async ({
+  page,
+  traces,
+}) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Add Stoneware mug' }).click();
 

@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ITEMS } from './catalog.js';
 import { applyCors } from './cors.js';
@@ -24,7 +24,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return send(res, 200, { items: ITEMS });
     case 'POST /api/cart': {
       const { cartId, itemId } = (await readJson(req)) as { cartId?: string; itemId?: string };
-      if (!cartId || !ITEMS.some((item) => item.id === itemId)) return send(res, 400, { error: 'unknown item' });
+      if (!cartId || !ITEMS.some((item) => item.id === itemId))
+        return send(res, 400, { error: 'unknown item' });
       const cart = carts.get(cartId) ?? [];
       cart.push(itemId as string);
       carts.set(cartId, cart);
@@ -41,7 +42,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       });
       if (!reserved.ok) return send(res, 502, { error: 'inventory unavailable' });
       carts.delete(cartId ?? '');
-      const total = items.reduce((sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0), 0);
+      const total = items.reduce(
+        (sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0),
+        0,
+      );
       return send(res, 200, { orderId: `order-${Date.now().toString(36)}`, items, totalCents: total });
     }
     case 'POST /api/inventory/reserve': {

@@ -37,7 +37,10 @@ async function forward(route: Route, collector: CollectorClient): Promise<void> 
   const answer = await collector.post(request.postDataBuffer() ?? Buffer.alloc(0), headers);
   await route.fulfill({
     status: answer.status,
-    headers: { ...corsHeaders(route), 'content-type': answer.headers.get('content-type') ?? 'application/json' },
+    headers: {
+      ...corsHeaders(route),
+      'content-type': answer.headers.get('content-type') ?? 'application/json',
+    },
     body: Buffer.from(await answer.arrayBuffer()),
   });
 }
@@ -47,7 +50,8 @@ function corsHeaders(route: Route): Record<string, string> {
   return {
     'access-control-allow-origin': origin ?? '*',
     'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': route.request().headers()['access-control-request-headers'] ?? 'content-type',
+    'access-control-allow-headers':
+      route.request().headers()['access-control-request-headers'] ?? 'content-type',
   };
 }
 
@@ -57,7 +61,9 @@ export async function flushPages(context: BrowserContext): Promise<void> {
     context.pages().map((page) =>
       page
         .evaluate(async (key) => {
-          const sdk = (globalThis as Record<symbol, { flush?: () => Promise<void> } | undefined>)[Symbol.for(key)];
+          const sdk = (globalThis as Record<symbol, { flush?: () => Promise<void> } | undefined>)[
+            Symbol.for(key)
+          ];
           await sdk?.flush?.();
         }, WEB_SDK_KEY)
         .catch(() => undefined),

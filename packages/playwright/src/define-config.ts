@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { defineConfig as playwrightDefineConfig } from '@playwright/test';
 import type { PlaywrightTestConfig } from '@playwright/test';
+import { defineConfig as playwrightDefineConfig } from '@playwright/test';
 import { freePort } from './free-port.js';
 
 type WebServerConfig = NonNullable<Extract<PlaywrightTestConfig['webServer'], { command: string }>>;
@@ -54,5 +54,9 @@ function withTelemetryEnv(server: WebServerConfig, collectorUrl: string): WebSer
 
 function collectorBin(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@clicktrace/collector/package.json')), 'bin', 'clicktrace-collector.js');
+  return join(
+    dirname(require.resolve('@clicktrace/collector/package.json')),
+    'bin',
+    'clicktrace-collector.js',
+  );
 }

@@ -1,5 +1,5 @@
-import { test as base } from '@playwright/test';
 import { startCollector } from '@clicktrace/collector';
+import { test as base } from '@playwright/test';
 import { routeBrowserExports } from './browser-exports.js';
 import { CollectorClient } from './collector-client.js';
 import { COLLECTOR_URL_ENV } from './define-config.js';

@@ -20,7 +20,8 @@ export function freePort(envName: string): number {
     "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
   const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   const port = Number(out.trim());
-  if (!Number.isInteger(port) || port <= 0) throw new Error(`clicktrace: could not find a free port (got "${out}")`);
+  if (!Number.isInteger(port) || port <= 0)
+    throw new Error(`clicktrace: could not find a free port (got "${out}")`);
   process.env[envName] = String(port);
   return port;
 }

@@ -11,11 +11,12 @@
  *   expect(trace).toBeConnected();
  * });
  */
-export { test } from './fixtures.js';
-export type { TraceFixtures, TraceWorkerFixtures } from './fixtures.js';
-export { expect } from './matchers.js';
+
 export { defineConfig } from './define-config.js';
+export type { TraceFixtures, TraceWorkerFixtures } from './fixtures.js';
+export { test } from './fixtures.js';
 export { freePort } from './free-port.js';
-export { Trace } from './trace.js';
-export type { Traces, TraceQuery, WaitOptions } from './traces.js';
+export { expect } from './matchers.js';
 export type { SpanQuery, TextMatcher } from './span-query.js';
+export { Trace } from './trace.js';
+export type { TraceQuery, Traces, WaitOptions } from './traces.js';

@@ -1,5 +1,6 @@
 import { expect as baseExpect } from '@playwright/test';
-import { Trace, describeSpan } from './trace.js';
+import { Trace } from './trace.js';
+import { findTraceBreaks } from './trace-breaks.js';
 
 /**
  * Trace matchers, added to Playwright's `expect`.
@@ -10,24 +11,20 @@ import { Trace, describeSpan } from './trace.js';
 export const expect = baseExpect.extend({
   toBeConnected(received: unknown) {
     const name = 'toBeConnected';
+    const hint = this.utils.matcherHint(name, 'trace', '', { isNot: this.isNot });
     if (!(received instanceof Trace)) {
       return {
         pass: false,
         name,
-        message: () => `${name}: expected a Trace (from traces.waitForTrace), got ${typeof received}`,
+        message: () =>
+          `${hint}\n\nExpected a Trace (from traces.waitForTrace), received ${this.utils.printReceived(received)}`,
       };
     }
-    const { roots, orphans } = received;
-    const pass = roots.length === 1 && orphans.length === 0;
-    const problems: string[] = [];
-    if (roots.length !== 1) problems.push(`it has ${roots.length} root spans instead of 1`);
-    for (const orphan of orphans) {
-      problems.push(`${describeSpan(orphan)} names parent ${orphan.parentSpanId}, which is not in the trace`);
-    }
-    const message = () =>
-      pass
-        ? `${this.utils.matcherHint(name, 'trace', '', { isNot: this.isNot })}\n\nExpected the trace not to be connected, but it is:\n${received.toString()}`
-        : `${this.utils.matcherHint(name, 'trace', '', { isNot: this.isNot })}\n\nThe trace is broken: ${problems.join('; ')}.\n${received.toString()}`;
+    const breaks = findTraceBreaks(received);
+    const pass = breaks.length === 0;
+    const message = pass
+      ? () => `${hint}\n\nExpected the trace not to be connected, but it is:\n${received.toString()}`
+      : () => `${hint}\n\nThe trace is broken: ${breaks.join('; ')}.\n${received.toString()}`;
     return { pass, name, message };
   },
 });

@@ -18,7 +18,8 @@ export type SpanQuery =
     };
 
 export function spanMatches(span: StoredSpan, query: SpanQuery): boolean {
-  if (typeof query === 'string' || query instanceof RegExp) return spanLabels(span).some((l) => textMatches(l, query));
+  if (typeof query === 'string' || query instanceof RegExp)
+    return spanLabels(span).some((l) => textMatches(l, query));
   if (query.name !== undefined && !spanLabels(span).some((l) => textMatches(l, query.name as TextMatcher))) {
     return false;
   }
@@ -31,7 +32,9 @@ export function spanMatches(span: StoredSpan, query: SpanQuery): boolean {
 }
 
 export function textMatches(text: string, matcher: TextMatcher): boolean {
-  return typeof matcher === 'string' ? text === matcher : new RegExp(matcher.source, matcher.flags).test(text);
+  return typeof matcher === 'string'
+    ? text === matcher
+    : new RegExp(matcher.source, matcher.flags).test(text);
 }
 
 export function describeQuery(query: SpanQuery): string {

@@ -1,7 +1,7 @@
 import type { BrowserContext } from '@playwright/test';
 import { flushPages } from './browser-exports.js';
 import type { CollectorClient } from './collector-client.js';
-import { type SpanQuery, type TextMatcher, describeQuery, spanMatches, textMatches } from './span-query.js';
+import { describeQuery, type SpanQuery, spanMatches, type TextMatcher, textMatches } from './span-query.js';
 import { Trace } from './trace.js';
 
 /** What `waitForTrace` looks for. Every field given must hold for the same trace. */

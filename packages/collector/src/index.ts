@@ -1,0 +1,22 @@
+/**
+ * @clicktrace/collector: an OTLP/HTTP trace receiver for development and tests, with an
+ * in-memory store and a waterfall viewer. No runtime dependencies.
+ *
+ * @example
+ * import { startCollector } from '@clicktrace/collector';
+ * const collector = await startCollector({ port: 0 });
+ * // export spans to `${collector.url}/v1/traces`, then:
+ * const [latest] = collector.store.traces();
+ * await collector.close();
+ *
+ * @module
+ */
+
+export { decodeOtlpJson } from './decode-otlp-json.js';
+export { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
+export { OtlpDecodeError } from './otlp-decode-error.js';
+export type { Collector, CollectorOptions } from './start-collector.js';
+export { startCollector } from './start-collector.js';
+export type { SpansListener, TraceStoreOptions } from './trace-store.js';
+export { TraceStore } from './trace-store.js';
+export type { AttributeValue, SpanKindName, StatusCodeName, StoredSpan, TraceSummary } from './types.js';
