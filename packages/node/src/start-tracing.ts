@@ -1,0 +1,91 @@
+import { diag, trace } from '@opentelemetry/api';
+import { getBooleanFromEnv } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { buildResource } from './build-resource.js';
+import { createExporter } from './create-exporter.js';
+import { createInstrumentations } from './create-instrumentations.js';
+import { diagFromEnv } from './diag-from-env.js';
+import { resolveOptions } from './options-from-env.js';
+import { patchBuiltins } from './patch-builtins.js';
+import type { NodeTracing, NodeTracingOptions } from './types.js';
+
+/**
+ * Kept on globalThis, not in a module variable, so that two copies of this package in one
+ * process (say `--import @clicktrace/node/register` plus a bundled copy calling startTracing)
+ * still share one SDK instead of instrumenting http twice.
+ */
+const INSTANCE = Symbol.for('clicktrace.node.tracing');
+type WithInstance = { [INSTANCE]?: NodeTracing };
+
+/**
+ * Starts OpenTelemetry tracing for this process: incoming node:http/https requests continue the
+ * caller's W3C `traceparent`, outgoing http and `fetch` calls become child spans that carry it on,
+ * and spans are batched to an OTLP/HTTP endpoint.
+ *
+ * Never throws: bad input warns through `diag` and falls back to the default; a second call warns
+ * and returns the first instance. With `OTEL_SDK_DISABLED=true` it returns a no-op instance.
+ *
+ * @example
+ * startTracing({ serviceName: 'shop-api', endpoint: 'http://127.0.0.1:4318/v1/traces' });
+ */
+export function startTracing(options: NodeTracingOptions = {}): NodeTracing {
+  const holder = globalThis as WithInstance;
+  const running = holder[INSTANCE];
+  if (running) {
+    diag.warn('@clicktrace/node: startTracing() was already called; returning the first instance');
+    return running;
+  }
+  const tracing = createTracing(options ?? {});
+  holder[INSTANCE] = tracing;
+  return tracing;
+}
+
+function createTracing(options: NodeTracingOptions): NodeTracing {
+  try {
+    diagFromEnv();
+    // The spec: OTEL_SDK_DISABLED=true makes every signal a no-op.
+    if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return noopTracing();
+    const { serviceName, endpoint, protocol } = resolveOptions(options);
+    // The provider reads OTEL_TRACES_SAMPLER(_ARG) and span limits, the processor OTEL_BSP_*.
+    const tracerProvider = new NodeTracerProvider({
+      resource: buildResource(serviceName),
+      spanProcessors: [new BatchSpanProcessor(createExporter(protocol, endpoint))],
+    });
+    // Its defaults are what we want: AsyncLocalStorage context, W3C trace context + baggage.
+    tracerProvider.register();
+    const unregister = registerInstrumentations({
+      tracerProvider,
+      instrumentations: createInstrumentations(),
+    });
+    patchBuiltins();
+    let stopped: Promise<void> | undefined;
+    return {
+      tracerProvider,
+      flush: () => quietly('flush', () => tracerProvider.forceFlush()),
+      shutdown: () => {
+        stopped ??= quietly('shutdown', async () => {
+          unregister();
+          await tracerProvider.shutdown();
+        });
+        return stopped;
+      },
+    };
+  } catch (error) {
+    diag.error('@clicktrace/node: could not start tracing; the app runs untraced', error);
+    return noopTracing();
+  }
+}
+
+function noopTracing(): NodeTracing {
+  return { tracerProvider: trace.getTracerProvider(), flush: async () => {}, shutdown: async () => {} };
+}
+
+/** A failed export must not reject into the host app's shutdown path. */
+async function quietly(what: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    diag.warn(`@clicktrace/node: ${what} failed`, error);
+  }
+}
