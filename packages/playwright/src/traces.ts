@@ -17,8 +17,10 @@ export interface TraceQuery {
 }
 
 export interface WaitOptions {
-  /** How long to wait, in milliseconds. Default: 10 000. */
+  /** How long to wait for a match, in milliseconds. Default: 10 000. */
   timeout?: number;
+  /** How long a matching trace may keep naming a missing parent before it is returned anyway. Default: 2 000. */
+  settle?: number;
 }
 
 const POLL_INTERVAL_MS = 50;
@@ -54,14 +56,29 @@ export class Traces {
     return traces;
   }
 
-  /** Waits until a trace matching the query has arrived, and returns it. */
-  async waitForTrace(query: TraceQuery, { timeout = 10_000 }: WaitOptions = {}): Promise<Trace> {
+  /**
+   * Waits until a trace matching the query has arrived, and returns it.
+   *
+   * A trace's spans arrive in pieces (a fetch span ends after the server's span was exported),
+   * so a match is returned once every span's parent has arrived too; a trace that still names
+   * a missing parent `settle` ms after it matched is returned as it is, for `toBeConnected`
+   * to explain.
+   */
+  async waitForTrace(
+    query: TraceQuery,
+    { timeout = 10_000, settle = 2_000 }: WaitOptions = {},
+  ): Promise<Trace> {
     const deadline = Date.now() + timeout;
     let seen: Trace[] = [];
+    let matchedAt: number | undefined;
     for (;;) {
       seen = await this.all();
       const found = seen.find((trace) => traceMatches(trace, query));
-      if (found) return found;
+      if (found) {
+        matchedAt ??= Date.now();
+        const complete = found.orphans.length === 0;
+        if (complete || Date.now() - matchedAt >= settle || Date.now() >= deadline) return found;
+      }
       if (Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }

@@ -1,0 +1,118 @@
+import { context, diag, propagation, trace } from '@opentelemetry/api';
+import { ZoneContextManager } from '@opentelemetry/context-zone';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
+import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import { flushOnPageHide } from './flush-on-page-hide.js';
+import { InteractionContextManager } from './interaction-context-manager.js';
+import { listenForInteractions } from './interaction-listener.js';
+import { InteractionRegistry } from './interaction-registry.js';
+import { OriginMatcherRegExp } from './origin-matcher-regexp.js';
+import { createOriginMatcher } from './propagation-allowlist.js';
+import { resolveOptions } from './resolve-options.js';
+import { VERSION } from './version.js';
+import type { WebTracing, WebTracingOptions } from './web-tracing.js';
+import { patchZoneRunTask } from './zone-run-task-patch.js';
+
+/** Where the running instance is published, so @clicktrace/playwright can flush without app changes. */
+const GLOBAL_HOOK = Symbol.for('clicktrace.web');
+
+let running: WebTracing | undefined;
+
+/**
+ * Starts tracing the page: a root span per click and submit, fetch/XHR spans as its children,
+ * `traceparent` on requests to allowed origins, spans posted over OTLP/HTTP.
+ *
+ * Call it once, as early as possible (import it first in the entry module). Bad options throw a
+ * TypeError; a second call warns through `diag` and returns the first instance.
+ *
+ * @example
+ * const tracing = startTracing({ serviceName: 'shop-web', propagateTo: ['https://api.example.com'] });
+ */
+export function startTracing(options: WebTracingOptions): WebTracing {
+  const resolved = resolveOptions(options, globalThis.location.href);
+  if (running) {
+    diag.warn(
+      'clicktrace: startTracing was called again; returning the running instance, new options ignored',
+    );
+    return running;
+  }
+
+  const provider = new WebTracerProvider({
+    resource: defaultResource().merge(
+      resourceFromAttributes({
+        [ATTR_SERVICE_NAME]: resolved.serviceName,
+        [ATTR_USER_AGENT_ORIGINAL]: globalThis.navigator.userAgent,
+      }),
+    ),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: resolved.endpoint }))],
+  });
+  const registry = new InteractionRegistry();
+  const zoneContextManager = new ZoneContextManager();
+  provider.register({
+    contextManager: new InteractionContextManager(zoneContextManager, () => registry.dispatchingContext()),
+    propagator: new W3CTraceContextPropagator(),
+  });
+
+  const propagateTraceHeaderCorsUrls = new OriginMatcherRegExp(
+    createOriginMatcher(resolved.propagateTo, globalThis.location.origin),
+  );
+  // The exporter posts with the unwrapped fetch already; ignoring its URL also covers a page
+  // that loads another copy of the instrumentation.
+  const ignoreUrls = [resolved.endpoint];
+  const unregisterInstrumentations = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new FetchInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
+      new XMLHttpRequestInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
+    ],
+  });
+  const unpatchZone = patchZoneRunTask(zoneContextManager, (event) => registry.contextOf(event));
+  const stopListening = listenForInteractions(
+    window,
+    provider.getTracer('@clicktrace/web', VERSION),
+    registry,
+  );
+
+  async function flush(): Promise<void> {
+    try {
+      await provider.forceFlush();
+    } catch (error) {
+      diag.error('clicktrace: flush failed', error);
+    }
+  }
+  const stopFlushingOnPageHide = flushOnPageHide(window, () => void flush());
+
+  let shutdownPromise: Promise<void> | undefined;
+  const tracing: WebTracing = {
+    flush,
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        if (running === tracing) running = undefined;
+        const hooks = globalThis as unknown as Record<symbol, unknown>;
+        if (hooks[GLOBAL_HOOK] === tracing) delete hooks[GLOBAL_HOOK];
+        stopListening();
+        stopFlushingOnPageHide();
+        unpatchZone();
+        unregisterInstrumentations();
+        try {
+          await provider.shutdown();
+        } catch (error) {
+          diag.error('clicktrace: shutdown failed to export the last spans', error);
+        }
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      })();
+      return shutdownPromise;
+    },
+  };
+  running = tracing;
+  (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_HOOK] = tracing;
+  return tracing;
+}

@@ -1,0 +1,24 @@
+/** Options of `startTracing`. */
+export interface WebTracingOptions {
+  /** `service.name` of every span: the name of this front end, e.g. `shop-web`. Required. */
+  serviceName: string;
+  /**
+   * OTLP/HTTP traces URL the spans are posted to (JSON). Relative URLs resolve against the page.
+   * Default: `/v1/traces` on the page's origin.
+   */
+  endpoint?: string;
+  /**
+   * Origins, besides the page's own, whose requests carry `traceparent`: exact origin strings
+   * (`'https://api.example.com'`) or RegExps tested against the request's origin
+   * (`/\.example\.com$/`). Requests anywhere else never get trace headers.
+   */
+  propagateTo?: ReadonlyArray<string | RegExp>;
+}
+
+/** The running tracing of a page, as returned by `startTracing`. */
+export interface WebTracing {
+  /** Exports every finished span now. Never rejects: export errors go to `diag`. */
+  flush(): Promise<void>;
+  /** Stops listening and patching, exports what is left, and unregisters from the OpenTelemetry API. */
+  shutdown(): Promise<void>;
+}

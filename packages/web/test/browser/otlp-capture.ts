@@ -1,0 +1,73 @@
+import type { Page } from '@playwright/test';
+
+/** A span as the stock OTLP/HTTP JSON exporter sends it, with attributes flattened. */
+export interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+/** OTLP span kinds (the JSON encoding uses the enum numbers). */
+export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
+
+interface OtlpKeyValue {
+  key: string;
+  value: Record<string, unknown>;
+}
+
+interface OtlpExport {
+  resourceSpans?: Array<{
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpKeyValue[];
+      }>;
+    }>;
+  }>;
+}
+
+/**
+ * Answers the page's OTLP export requests (to `/v1/traces` on any origin) and decodes their bodies.
+ * `exports` counts the requests, so a test can tell "nothing exported" from "not flushed yet".
+ */
+export async function captureOtlp(page: Page): Promise<{ spans: ExportedSpan[]; exports: () => number }> {
+  const spans: ExportedSpan[] = [];
+  let exports = 0;
+  await page.route('**/v1/traces', async (route) => {
+    exports++;
+    const body = route.request().postDataJSON() as OtlpExport;
+    for (const resourceSpans of body.resourceSpans ?? []) {
+      const resource = flatten(resourceSpans.resource?.attributes);
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) {
+          spans.push({
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId || undefined,
+            name: span.name,
+            kind: span.kind,
+            attributes: flatten(span.attributes),
+            resource,
+          });
+        }
+      }
+    }
+    await route.fulfill({ status: 200, contentType: 'application/json', body: '{}' });
+  });
+  return { spans, exports: () => exports };
+}
+
+function flatten(attributes: OtlpKeyValue[] | undefined): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const { key, value } of attributes ?? []) flat[key] = Object.values(value)[0];
+  return flat;
+}

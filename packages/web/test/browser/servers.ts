@@ -1,0 +1,70 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createServer as createViteServer, type ViteDevServer } from 'vite';
+
+/** One request a recording API server received. */
+export interface SeenRequest {
+  path: string;
+  traceparent: string | undefined;
+}
+
+/** A cross-origin API on 127.0.0.1 that records the traceparent of every request. */
+export interface RecordingApi {
+  origin: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingApi(): Promise<RecordingApi> {
+  const seen: SeenRequest[] = [];
+  const server = createHttpServer((request, response) => {
+    // CORS that lets the page send trace headers (they make the request preflighted).
+    response.setHeader('access-control-allow-origin', '*');
+    response.setHeader('access-control-allow-headers', 'traceparent, tracestate, content-type');
+    response.setHeader('access-control-allow-methods', 'GET, POST');
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204).end();
+      return;
+    }
+    const traceparent = request.headers.traceparent;
+    seen.push({
+      path: request.url ?? '',
+      traceparent: Array.isArray(traceparent) ? traceparent[0] : traceparent,
+    });
+    request.resume();
+    request.on('end', () =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+    );
+  });
+  const port = await listen(server);
+  return { origin: `http://127.0.0.1:${port}`, seen, close: () => close(server) };
+}
+
+/** Vite serving test/browser/fixtures, with the package source importable from the fixture pages. */
+export async function startFixtureServer(): Promise<{ origin: string; close(): Promise<void> }> {
+  const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+  const vite: ViteDevServer = await createViteServer({
+    configFile: false,
+    root: fileURLToPath(new URL('./fixtures', import.meta.url)),
+    cacheDir: fileURLToPath(new URL('../../node_modules/.vite-browser-test', import.meta.url)),
+    logLevel: 'warn',
+    // Discover every dependency up front: a late discovery reloads the page mid-test.
+    optimizeDeps: { entries: ['index.html'] },
+    server: { host: '127.0.0.1', port: 0, fs: { allow: [packageDir] }, hmr: false },
+  });
+  await vite.listen();
+  const address = vite.httpServer?.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${address.port}`, close: () => vite.close() };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
