@@ -58,6 +58,26 @@ export async function startFixtureServer(): Promise<{ origin: string; close(): P
   return { origin: `http://127.0.0.1:${address.port}`, close: () => vite.close() };
 }
 
+/**
+ * Vite serving the README's quick start (examples/quick-start) as a user's project would, with
+ * `@clicktrace/web` resolved to this package's source.
+ */
+export async function startExampleServer(): Promise<{ origin: string; close(): Promise<void> }> {
+  const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+  const vite: ViteDevServer = await createViteServer({
+    configFile: false,
+    root: fileURLToPath(new URL('../../examples/quick-start', import.meta.url)),
+    cacheDir: fileURLToPath(new URL('../../node_modules/.vite-example-test', import.meta.url)),
+    logLevel: 'warn',
+    resolve: { alias: { '@clicktrace/web': fileURLToPath(new URL('../../src/index.ts', import.meta.url)) } },
+    optimizeDeps: { entries: ['index.html'] },
+    server: { host: '127.0.0.1', port: 0, fs: { allow: [packageDir] }, hmr: false },
+  });
+  await vite.listen();
+  const address = vite.httpServer?.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${address.port}`, close: () => vite.close() };
+}
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
