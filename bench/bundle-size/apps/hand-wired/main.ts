@@ -16,6 +16,9 @@ registerInstrumentations({
   instrumentations: [new UserInteractionInstrumentation(), new FetchInstrumentation()],
 });
 
+// The benchmarks flush through this, as they do through clicktrace's own test hook.
+Object.assign(globalThis, { [Symbol.for('clicktrace.web')]: { flush: () => provider.forceFlush() } });
+
 document.querySelector('button')?.addEventListener('click', () => {
   void fetch('/api/items');
 });
