@@ -4,7 +4,10 @@ export interface TargetDescription {
   tag: string;
   /** The element's id, when it has one. */
   id?: string;
-  /** A short human label: aria-label, a button's value, or its trimmed text (at most 40 chars). */
+  /**
+   * A short accessible name (at most 40 chars): aria-labelledby, aria-label, <label>, alt, a
+   * button's caption or text, title, placeholder. Never a field's value or user-typed text.
+   */
   label?: string;
   /** An XPath-like location: `//*[@id="cart"]/button[2]`, stable enough to find the element again. */
   xpath: string;
@@ -38,21 +41,112 @@ export function shortName(description: TargetDescription): string {
   return description.tag;
 }
 
+/**
+ * A short accessible name, in roughly the order of the accessible name computation:
+ * aria-labelledby, aria-label, a form control's <label>, alt (images), a button input's caption,
+ * the text content (only for elements named by their content: buttons, links, labels, summary,
+ * options, tabs, menu items, ...), title, a text field's placeholder, a form's name.
+ *
+ * Never user data: not the value of a text field, password, select or textarea, not the text of
+ * a contenteditable region, and not the text of arbitrary elements (a table cell may hold a
+ * customer's name), which are named by tag and id only.
+ */
 function labelOf(element: Element): string | undefined {
-  const aria = element.getAttribute('aria-label');
-  let text: string | null | undefined = aria;
-  if (!text && element instanceof HTMLInputElement) {
-    // Never the value of a text field: that is user data. Buttons' values are their captions.
-    const isButton = ['button', 'submit', 'reset'].includes(element.type);
-    text = isButton ? element.value : element.getAttribute('placeholder') || element.name;
-  } else if (!text && element instanceof HTMLFormElement) {
-    text = element.getAttribute('name');
-  } else if (!text && !(element instanceof HTMLTextAreaElement) && !(element instanceof HTMLSelectElement)) {
-    text = element.textContent;
+  const candidates: Array<() => string | null | undefined> = [
+    () => labelledBy(element),
+    () => element.getAttribute('aria-label'),
+    () => controlLabel(element),
+    () =>
+      element.localName === 'img' || element.localName === 'area' ? element.getAttribute('alt') : undefined,
+    () => inputCaption(element),
+    () => (namedByContent(element) ? contentText(element) : undefined),
+    () => element.getAttribute('title'),
+    () => (isTextField(element) ? element.getAttribute('placeholder') : undefined),
+    () => (element instanceof HTMLFormElement ? element.getAttribute('name') : undefined),
+  ];
+  for (const candidate of candidates) {
+    const label = shorten(candidate());
+    if (label) return label;
   }
+  return undefined;
+}
+
+const NAMED_BY_CONTENT_TAGS = new Set(['button', 'a', 'summary', 'label', 'option', 'legend', 'caption']);
+const NAMED_BY_CONTENT_ROLES = new Set([
+  'button',
+  'link',
+  'menuitem',
+  'menuitemcheckbox',
+  'menuitemradio',
+  'tab',
+  'option',
+  'checkbox',
+  'radio',
+  'switch',
+  'treeitem',
+]);
+const FORM_FIELDS = new Set(['input', 'select', 'textarea']);
+const SKIPPED = new Set(['script', 'style', 'template', 'noscript', 'svg']);
+
+function namedByContent(element: Element): boolean {
+  if (element instanceof HTMLElement && element.isContentEditable) return false;
+  const role = element.getAttribute('role');
+  return role ? NAMED_BY_CONTENT_ROLES.has(role) : NAMED_BY_CONTENT_TAGS.has(element.localName);
+}
+
+function labelledBy(element: Element): string | undefined {
+  const ids = element.getAttribute('aria-labelledby')?.split(/\s+/).filter(Boolean) ?? [];
+  const texts = ids.map((id) => {
+    const labelElement = element.ownerDocument.getElementById(id);
+    return labelElement ? (labelElement.getAttribute('aria-label') ?? contentText(labelElement)) : '';
+  });
+  return texts.join(' ');
+}
+
+function controlLabel(element: Element): string | undefined {
+  const labels = (element as Partial<HTMLInputElement>).labels;
+  const first = labels?.[0];
+  return first ? contentText(first) : undefined;
+}
+
+function inputCaption(element: Element): string | undefined {
+  if (!(element instanceof HTMLInputElement)) return undefined;
+  // A button's value is its visible caption, written by the developer; an image button's alt.
+  if (['button', 'submit', 'reset'].includes(element.type)) return element.value;
+  if (element.type === 'image') return element.getAttribute('alt') ?? undefined;
+  return undefined;
+}
+
+function isTextField(element: Element): boolean {
+  return (
+    element instanceof HTMLTextAreaElement || (element instanceof HTMLInputElement && !inputCaption(element))
+  );
+}
+
+/** The element's text, with images as their alt text; skips form fields, hidden and non-text parts. */
+function contentText(root: Element): string {
+  let text = '';
+  const walk = (node: Node): void => {
+    for (let child = node.firstChild; child && text.length <= MAX_LABEL * 2; child = child.nextSibling) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        text += child.nodeValue ?? '';
+      } else if (child instanceof Element) {
+        const tag = child.localName;
+        if (SKIPPED.has(tag) || FORM_FIELDS.has(tag)) continue;
+        if (child.getAttribute('aria-hidden') === 'true' || child.hasAttribute('hidden')) continue;
+        if (tag === 'img') text += ` ${child.getAttribute('alt') ?? ''} `;
+        else walk(child);
+      }
+    }
+  };
+  walk(root);
+  return text;
+}
+
+function shorten(text: string | null | undefined): string | undefined {
   const collapsed = text?.replace(/\s+/g, ' ').trim();
   if (!collapsed) return undefined;
-  return collapsed.length > MAX_LABEL ? `${collapsed.slice(0, MAX_LABEL - 1)}…` : collapsed;
+  return collapsed.length > MAX_LABEL ? `${collapsed.slice(0, MAX_LABEL - 1).trimEnd()}…` : collapsed;
 }
 
 function xpathOf(element: Element): string {

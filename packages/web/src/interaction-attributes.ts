@@ -15,3 +15,13 @@ export const ATTR_TARGET_ID = 'clicktrace.target.id';
 export const ATTR_TARGET_LABEL = 'clicktrace.target.label';
 /** Its XPath-like location, anchored at the nearest ancestor with an id. */
 export const ATTR_TARGET_XPATH = 'clicktrace.target.xpath';
+/** How the user produced the event: `pointer`, `keyboard` (Enter/Space on a button: a click with detail 0) or `programmatic` (untrusted: `element.click()`, `dispatchEvent`). */
+export const ATTR_INTERACTION_INPUT = 'clicktrace.interaction.input';
+/** `true` when the interaction was still busy 10 s after its event and was ended there. */
+export const ATTR_INTERACTION_CAPPED = 'clicktrace.interaction.capped';
+/**
+ * On CLIENT spans: how their parent was chosen. `context` (the active context held a span),
+ * `interaction-scope` (no context; the one open interaction, see interaction-scope.ts) or `none`
+ * (a root span: no context, and zero or several interactions open).
+ */
+export const ATTR_PARENT_SOURCE = 'clicktrace.parent.source';

@@ -1,31 +1,34 @@
-import { type Context, type ContextManager, diag, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type Context, type ContextManager, diag, trace } from '@opentelemetry/api';
 
 /**
- * Wraps the ZoneContextManager so that, where zone.js holds no context, the interaction being
- * dispatched right now is the active context.
+ * Wraps the ZoneContextManager so that, where zone.js holds no span, the interaction scope's
+ * choice is the active context (see interaction-scope.ts: the one interaction being dispatched,
+ * else the only open one, else nothing).
  *
- * Inline `onclick="..."` attributes are compiled and called by the browser itself, not through
- * zone.js's addEventListener, so the zone patch never sees them; this fallback makes at least
- * their synchronous part (a fetch called directly in the attribute) a child of the click.
+ * This is how instrumentations that only call `context.active()` (the stock fetch/XHR ones) see
+ * the scope: code zone.js never saw (inline `onclick=""` attributes, native `await`
+ * continuations, `MessageChannel` hops, scripts loaded before zone.js) gets the interaction's
+ * context. Contexts made this way are marked, so the span processor can record
+ * `clicktrace.parent.source = interaction-scope` on the CLIENT spans started in them.
  * Wrapping instead of subclassing keeps the zone manager's own behaviour untouched.
  *
- * Limitation: an explicit `context.with(ROOT_CONTEXT, fn)` during dispatch is indistinguishable
- * from "no context" and also falls back to the interaction.
+ * Limitation: an explicit `context.with(ROOT_CONTEXT, fn)` while an interaction is open is
+ * indistinguishable from "no context" and also falls back to the scope.
  */
 export class InteractionContextManager implements ContextManager {
   readonly #inner: ContextManager;
-  readonly #fallback: () => Context | undefined;
+  readonly #fallback: (active: Context) => Context | undefined;
 
-  constructor(inner: ContextManager, fallback: () => Context | undefined) {
+  constructor(inner: ContextManager, fallback: (active: Context) => Context | undefined) {
     this.#inner = inner;
     this.#fallback = fallback;
   }
 
   active(): Context {
     const context = this.#inner.active();
-    if (context !== ROOT_CONTEXT) return context;
+    if (trace.getSpan(context)) return context;
     try {
-      return this.#fallback() ?? context;
+      return this.#fallback(context) ?? context;
     } catch (error) {
       diag.error('clicktrace: interaction context lookup failed', error);
       return context;

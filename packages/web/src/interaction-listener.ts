@@ -1,8 +1,8 @@
 import {
   type Attributes,
+  type Context,
   diag,
   ROOT_CONTEXT,
-  type Span,
   SpanKind,
   type Tracer,
   trace,
@@ -10,52 +10,56 @@ import {
 import { describeTarget, interactionElement, shortName, type TargetDescription } from './describe-target.js';
 import {
   ATTR_EVENT_TYPE,
+  ATTR_INTERACTION_INPUT,
   ATTR_TARGET_ID,
   ATTR_TARGET_LABEL,
   ATTR_TARGET_TAG,
   ATTR_TARGET_XPATH,
 } from './interaction-attributes.js';
-import type { InteractionRegistry } from './interaction-registry.js';
+import type { InteractionLifetime } from './interaction-lifetime.js';
+import type { Interaction, InteractionInput, InteractionRegistry } from './interaction-registry.js';
 
 /** The events that start an interaction. */
 export const INTERACTION_EVENTS = ['click', 'submit'] as const;
 
 /**
- * Starts one root span per interaction event, whatever listeners the page has.
+ * Starts one root span per interaction, whatever listeners the page has.
  *
  * One capture listener on the window sees each event first, before any listener of the page,
  * so there is exactly one span per event (not one per listener), and test tools' own listeners
- * add nothing. The span ends from a macrotask queued here: dispatch is synchronous, so by then
- * every listener has run. Returns the function that removes the listener and ends open spans.
+ * add nothing. An event that is part of an interaction already open joins it instead of starting
+ * a root (see `interactionToJoin`). The interaction lifetime decides when the span ends.
+ * Returns the function that removes the listener and ends open interactions.
+ *
+ * `zoneContext` is the context zone.js holds right now, without the interaction scope's fallback.
  */
 export function listenForInteractions(
   target: Window,
   tracer: Tracer,
   registry: InteractionRegistry,
+  lifetime: InteractionLifetime,
+  zoneContext: () => Context,
 ): () => void {
-  const open = new Map<Event, Span>();
-
-  function endInteraction(event: Event): void {
-    const span = open.get(event);
-    open.delete(event);
-    registry.end(event);
-    span?.end();
-  }
-
   function onInteractionEvent(event: Event): void {
     try {
+      if (registry.ofEvent(event)) return;
+      const joined = interactionToJoin(event, registry, zoneContext);
+      if (joined) {
+        registry.join(event, joined);
+        return;
+      }
       const element = interactionElement(event.target);
       const description = element ? describeTarget(element) : undefined;
       const span = tracer.startSpan(
         `${event.type} ${description ? shortName(description) : 'document'}`,
-        { kind: SpanKind.INTERNAL, root: true, attributes: interactionAttributes(event.type, description) },
+        {
+          kind: SpanKind.INTERNAL,
+          root: true,
+          attributes: interactionAttributes(event, description),
+        },
         ROOT_CONTEXT,
       );
-      open.set(event, span);
-      registry.begin(event, trace.setSpan(ROOT_CONTEXT, span));
-      // From the root zone, so the timer carries no context and no framework zone (Angular's
-      // change detection) is woken for our bookkeeping.
-      Zone.root.run(() => setTimeout(() => endInteraction(event), 0));
+      lifetime.begin(span, trace.setSpan(ROOT_CONTEXT, span), event, element);
     } catch (error) {
       diag.error('clicktrace: could not start the interaction span', error);
     }
@@ -65,12 +69,80 @@ export function listenForInteractions(
   return function stopListening() {
     for (const type of INTERACTION_EVENTS)
       target.removeEventListener(type, onInteractionEvent, { capture: true });
-    for (const event of [...open.keys()]) endInteraction(event);
+    lifetime.endAll();
   };
 }
 
-function interactionAttributes(type: string, description: TargetDescription | undefined): Attributes {
-  const attributes: Attributes = { [ATTR_EVENT_TYPE]: type };
+/**
+ * The open interaction an event belongs to instead of starting its own root:
+ *
+ * - an event dispatched while another interaction's event is being dispatched (`other.click()`
+ *   inside a click listener) runs in that outer interaction;
+ * - an untrusted event dispatched from code running in an open interaction's context (a
+ *   `button.click()` from a click's timer) belongs to that interaction;
+ * - a `submit` whose submitter is (or contains) the target of an open click: the browser fires it
+ *   as that click's activation behaviour (also for Enter in a text field, which clicks the
+ *   default button first);
+ * - a `click` the browser forwards from a `<label>` to its control, in the label click's task.
+ */
+export function interactionToJoin(
+  event: Event,
+  registry: InteractionRegistry,
+  zoneContext: () => Context,
+): Interaction | undefined {
+  const dispatching = registry.dispatching();
+  if (dispatching) return dispatching;
+  if (!event.isTrusted) {
+    const span = trace.getSpan(zoneContext());
+    const running = span ? registry.ofTrace(span.spanContext().traceId) : undefined;
+    if (running) return running;
+  }
+  const open = registry.open().reverse();
+  if (event.type === 'submit') {
+    const submitter = (event as SubmitEvent).submitter;
+    if (!submitter) return undefined;
+    return open.find((interaction) =>
+      interaction.events.some(
+        (candidate) =>
+          candidate.type === 'click' &&
+          candidate.target instanceof Node &&
+          submitter.contains(candidate.target),
+      ),
+    );
+  }
+  if (event.type === 'click' && event.target instanceof Element) {
+    const control = event.target;
+    return open.find(
+      (interaction) =>
+        !interaction.dispatchOver &&
+        interaction.element instanceof HTMLLabelElement &&
+        interaction.element.control === control,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * How the user produced the event. Untrusted events (`element.click()`, `dispatchEvent`) are
+ * `programmatic`. A trusted click with `detail === 0` and no pointer type is the keyboard
+ * activation of a button or link (Enter, Space); any other trusted click is `pointer`. A trusted
+ * submit that no click started is the implicit submission of a form (Enter in a field) when the
+ * page has transient user activation (`keyboard`), else `requestSubmit()` from code
+ * (`programmatic`): both come without a submitter and trusted.
+ */
+export function inputOf(event: Event): InteractionInput {
+  if (!event.isTrusted) return 'programmatic';
+  if (event.type === 'submit') {
+    const activation = (globalThis.navigator as Partial<Navigator> | undefined)?.userActivation;
+    return activation && !activation.isActive ? 'programmatic' : 'keyboard';
+  }
+  const pointerType = (event as Partial<PointerEvent>).pointerType;
+  if (event instanceof MouseEvent && event.detail === 0 && !pointerType) return 'keyboard';
+  return 'pointer';
+}
+
+function interactionAttributes(event: Event, description: TargetDescription | undefined): Attributes {
+  const attributes: Attributes = { [ATTR_EVENT_TYPE]: event.type, [ATTR_INTERACTION_INPUT]: inputOf(event) };
   if (!description) return attributes;
   attributes[ATTR_TARGET_TAG] = description.tag;
   attributes[ATTR_TARGET_XPATH] = description.xpath;

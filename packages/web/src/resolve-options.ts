@@ -6,6 +6,7 @@ export interface ResolvedOptions {
   endpoint: string;
   /** Normalised: origins and flag-free RegExps. */
   propagateTo: Array<string | RegExp>;
+  keepEmptyInteractions: boolean;
 }
 
 const DEFAULT_ENDPOINT = '/v1/traces';
@@ -18,7 +19,7 @@ export function resolveOptions(options: unknown, pageHref: string): ResolvedOpti
   if (typeof options !== 'object' || options === null) {
     throw new TypeError("clicktrace: startTracing needs an options object, e.g. { serviceName: 'shop-web' }");
   }
-  const { serviceName, endpoint, propagateTo } = options as Record<string, unknown>;
+  const { serviceName, endpoint, propagateTo, keepEmptyInteractions } = options as Record<string, unknown>;
   if (typeof serviceName !== 'string' || serviceName.trim() === '') {
     throw new TypeError('clicktrace: serviceName must be a non-empty string');
   }
@@ -26,7 +27,16 @@ export function resolveOptions(options: unknown, pageHref: string): ResolvedOpti
     serviceName,
     endpoint: resolveEndpoint(endpoint, pageHref),
     propagateTo: normalizePropagateTo(propagateTo),
+    keepEmptyInteractions: resolveKeepEmptyInteractions(keepEmptyInteractions),
   };
+}
+
+function resolveKeepEmptyInteractions(keepEmptyInteractions: unknown): boolean {
+  if (keepEmptyInteractions === undefined) return false;
+  if (typeof keepEmptyInteractions !== 'boolean') {
+    throw new TypeError('clicktrace: keepEmptyInteractions must be a boolean (true or false)');
+  }
+  return keepEmptyInteractions;
 }
 
 function resolveEndpoint(endpoint: unknown, pageHref: string): string {

@@ -10,8 +10,11 @@ import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-
 import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
 import { flushOnPageHide } from './flush-on-page-hide.js';
 import { InteractionContextManager } from './interaction-context-manager.js';
+import { InteractionLifetime } from './interaction-lifetime.js';
 import { listenForInteractions } from './interaction-listener.js';
 import { InteractionRegistry } from './interaction-registry.js';
+import { scopeContext, setInteractionScope } from './interaction-scope.js';
+import { InteractionSpanProcessor } from './interaction-span-processor.js';
 import { OriginMatcherRegExp } from './origin-matcher-regexp.js';
 import { createOriginMatcher } from './propagation-allowlist.js';
 import { resolveOptions } from './resolve-options.js';
@@ -25,7 +28,8 @@ const GLOBAL_HOOK = Symbol.for('clicktrace.web');
 let running: WebTracing | undefined;
 
 /**
- * Starts tracing the page: a root span per click and submit, fetch/XHR spans as its children,
+ * Starts tracing the page: a root span per click and submit that lasts until the work it started
+ * is over (at most 10 s), fetch/XHR spans as its children,
  * `traceparent` on requests to allowed origins, spans posted over OTLP/HTTP.
  *
  * Call it once, as early as possible (import it first in the entry module). Bad options throw a
@@ -43,6 +47,9 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     return running;
   }
 
+  const registry = new InteractionRegistry();
+  const zoneContextManager = new ZoneContextManager();
+  const lifetime = new InteractionLifetime(registry, zoneContextManager);
   const provider = new WebTracerProvider({
     resource: defaultResource().merge(
       resourceFromAttributes({
@@ -50,12 +57,18 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         [ATTR_USER_AGENT_ORIGINAL]: globalThis.navigator.userAgent,
       }),
     ),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: resolved.endpoint }))],
+    spanProcessors: [
+      new InteractionSpanProcessor(
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: resolved.endpoint })),
+        lifetime,
+        resolved.keepEmptyInteractions,
+      ),
+    ],
   });
-  const registry = new InteractionRegistry();
-  const zoneContextManager = new ZoneContextManager();
+  setInteractionScope(registry);
   provider.register({
-    contextManager: new InteractionContextManager(zoneContextManager, () => registry.dispatchingContext()),
+    // Where zone.js holds no span, the interaction scope's choice (see interaction-scope.ts).
+    contextManager: new InteractionContextManager(zoneContextManager, scopeContext),
     propagator: new W3CTraceContextPropagator(),
   });
 
@@ -72,11 +85,16 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       new XMLHttpRequestInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
     ],
   });
-  const unpatchZone = patchZoneRunTask(zoneContextManager, (event) => registry.contextOf(event));
+  const unpatchZone = patchZoneRunTask((event, taskZone) => {
+    const interaction = registry.ofEvent(event);
+    return interaction && !interaction.ended ? lifetime.zoneFor(interaction, taskZone) : undefined;
+  });
   const stopListening = listenForInteractions(
     window,
     provider.getTracer('@clicktrace/web', VERSION),
     registry,
+    lifetime,
+    () => zoneContextManager.active(),
   );
 
   async function flush(): Promise<void> {
@@ -97,6 +115,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         const hooks = globalThis as unknown as Record<symbol, unknown>;
         if (hooks[GLOBAL_HOOK] === tracing) delete hooks[GLOBAL_HOOK];
         stopListening();
+        setInteractionScope(undefined);
         stopFlushingOnPageHide();
         unpatchZone();
         unregisterInstrumentations();

@@ -13,6 +13,12 @@ export interface WebTracingOptions {
    * (`/\.example\.com$/`). Requests anywhere else never get trace headers.
    */
   propagateTo?: ReadonlyArray<string | RegExp>;
+  /**
+   * Export interactions that started no work: a click whose listeners (and the timers, promises
+   * and requests they started) made no span. Default: `false`, such clicks are dropped, so a
+   * trace backend holds the clicks that did something.
+   */
+  keepEmptyInteractions?: boolean;
 }
 
 /** The running tracing of a page, as returned by `startTracing`. */

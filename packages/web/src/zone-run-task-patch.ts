@@ -1,4 +1,3 @@
-import type { Context, ContextManager } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
 
 /** zone.js keeps a task's zone in `_zone` (read through the `zone` getter); we swap it for one call. */
@@ -12,17 +11,14 @@ type RunTask = (this: Zone, task: Task, applyThis?: unknown, applyArgs?: unknown
  * zone.js runs each listener as an EventTask in the zone it was registered in (usually the root
  * zone), so the capture listener that starts the interaction cannot change what the page's own
  * listeners see. As @opentelemetry/instrumentation-user-interaction does, we wrap
- * `Zone.prototype.runTask`: for an event task whose event has an interaction, fork the task's
- * zone with the interaction's context, run the task there, and put the original zone back
- * afterwards. The restore matters: one EventTask serves every later event on that listener, and
+ * `Zone.prototype.runTask`: for an event task whose event has an interaction, run the task in
+ * the interaction's zone for the task's zone (`zoneFor`: a fork of it that tracks the
+ * interaction's work and carries its context), and put the original zone back afterwards. The restore matters: one EventTask serves every later event on that listener, and
  * a zone left behind would leak this click's context into the next one.
  *
  * Returns the function that removes the patch.
  */
-export function patchZoneRunTask(
-  zoneContextManager: ContextManager,
-  contextOf: (event: unknown) => Context | undefined,
-): () => void {
+export function patchZoneRunTask(zoneFor: (event: unknown, taskZone: Zone) => Zone | undefined): () => void {
   const prototype = (Zone as unknown as { prototype: { runTask: RunTask } }).prototype;
   const original = prototype.runTask;
   let enabled = true;
@@ -33,11 +29,7 @@ export function patchZoneRunTask(
     applyArgs: unknown[] | undefined,
   ): Zone | undefined {
     if (!enabled || task.type !== 'eventTask' || task.zone !== taskZone || !Array.isArray(applyArgs)) return;
-    const context = contextOf(applyArgs[0]);
-    if (!context) return;
-    // Fork from the task's own zone (an Angular zone stays in the chain), and let the context
-    // manager build the child so its private property key stays private.
-    return taskZone.run(() => zoneContextManager.with(context, () => Zone.current));
+    return zoneFor(applyArgs[0], taskZone);
   }
 
   const runTaskInInteraction: RunTask = function runTaskInInteraction(task, applyThis, applyArgs) {

@@ -9,7 +9,14 @@ describe('resolveOptions', () => {
       serviceName: 'shop-web',
       endpoint: 'http://127.0.0.1:5173/v1/traces',
       propagateTo: [],
+      keepEmptyInteractions: false,
     });
+  });
+
+  it('keeps keepEmptyInteractions when it is a boolean', () => {
+    expect(
+      resolveOptions({ serviceName: 's', keepEmptyInteractions: true }, PAGE).keepEmptyInteractions,
+    ).toBe(true);
   });
 
   it('resolves a relative endpoint against the page and keeps an absolute one', () => {
@@ -30,6 +37,7 @@ describe('resolveOptions', () => {
     ['an endpoint with spaces', { serviceName: 's', endpoint: 'not a url' }],
     ['an unparsable endpoint', { serviceName: 's', endpoint: 'http://[::1' }],
     ['a non-http endpoint', { serviceName: 's', endpoint: 'ftp://127.0.0.1/v1/traces' }],
+    ['a keepEmptyInteractions that is not a boolean', { serviceName: 's', keepEmptyInteractions: 'yes' }],
     ['a propagateTo with a path', { serviceName: 's', propagateTo: ['http://127.0.0.1:3001/api'] }],
   ])('throws a TypeError for %s', (_, options) => {
     expect(() => resolveOptions(options, PAGE)).toThrow(TypeError);

@@ -9,6 +9,9 @@ export interface ExportedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   resource: Record<string, unknown>;
+  /** Epoch milliseconds (from startTimeUnixNano / endTimeUnixNano). */
+  startTime: number;
+  endTime: number;
 }
 
 /** OTLP span kinds (the JSON encoding uses the enum numbers). */
@@ -29,6 +32,8 @@ interface OtlpExport {
         parentSpanId?: string;
         name: string;
         kind: number;
+        startTimeUnixNano?: string | number;
+        endTimeUnixNano?: string | number;
         attributes?: OtlpKeyValue[];
       }>;
     }>;
@@ -57,6 +62,8 @@ export async function captureOtlp(page: Page): Promise<{ spans: ExportedSpan[]; 
             kind: span.kind,
             attributes: flatten(span.attributes),
             resource,
+            startTime: nanosToMillis(span.startTimeUnixNano),
+            endTime: nanosToMillis(span.endTimeUnixNano),
           });
         }
       }
@@ -70,4 +77,9 @@ function flatten(attributes: OtlpKeyValue[] | undefined): Record<string, unknown
   const flat: Record<string, unknown> = {};
   for (const { key, value } of attributes ?? []) flat[key] = Object.values(value)[0];
   return flat;
+}
+
+function nanosToMillis(nanos: string | number | undefined): number {
+  if (nanos === undefined) return Number.NaN;
+  return Number(BigInt(nanos) / 1000n) / 1000;
 }

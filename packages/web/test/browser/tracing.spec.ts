@@ -33,8 +33,10 @@ interface TracedApp {
   sameOriginTraceparents: Array<string | undefined>;
 }
 
-const test = base.extend<{ app: TracedApp }>({
-  app: async ({ page }, use) => {
+const test = base.extend<{ app: TracedApp; fixtureQuery: string }>({
+  /** Extra query parameters for the fixture page: `&keepEmpty` sets keepEmptyInteractions. */
+  fixtureQuery: ['', { option: true }],
+  app: async ({ page, fixtureQuery }, use) => {
     api.seen.length = 0;
     other.seen.length = 0;
     const { spans, exports } = await captureOtlp(page);
@@ -43,7 +45,7 @@ const test = base.extend<{ app: TracedApp }>({
       sameOriginTraceparents.push(route.request().headers().traceparent);
       await route.fulfill({ status: 200, body: 'ok' });
     });
-    await page.goto(`${fixtures.origin}/index.html?api=${api.origin}&other=${other.origin}`);
+    await page.goto(`${fixtures.origin}/index.html?api=${api.origin}&other=${other.origin}${fixtureQuery}`);
     await page.waitForFunction(() => (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')]);
     const flush = () =>
       page.evaluate(() =>
@@ -80,6 +82,10 @@ function requestSpan(path: string) {
     String(span.attributes['url.full'] ?? span.attributes['http.url']).endsWith(path);
 }
 
+function rootsNamed(app: TracedApp, name: RegExp): ExportedSpan[] {
+  return app.spans.filter((span) => span.parentSpanId === undefined && name.test(span.name));
+}
+
 function traceparentOf(span: ExportedSpan): string {
   return `00-${span.traceId}-${span.spanId}-01`;
 }
@@ -99,41 +105,52 @@ async function expectConnected(app: TracedApp, selector: string, path: string, e
   return { client, interaction };
 }
 
-test('one click with three listeners makes one root interaction span', async ({ app }) => {
-  await app.page.click('#three');
-  const interaction = await app.waitForSpan((span) => span.attributes['clicktrace.target.id'] === 'three');
-  expect(interaction).toMatchObject({
-    name: 'click button "Three listeners"',
-    kind: SPAN_KIND.INTERNAL,
-    parentSpanId: undefined,
-    attributes: {
-      'clicktrace.event.type': 'click',
-      'clicktrace.target.tag': 'button',
-      'clicktrace.target.id': 'three',
-      'clicktrace.target.label': 'Three listeners',
-      'clicktrace.target.xpath': '//*[@id="three"]',
-    },
-    resource: { 'service.name': 'fixture-web', 'telemetry.sdk.language': 'webjs' },
+test.describe('with keepEmptyInteractions', () => {
+  test.use({ fixtureQuery: '&keepEmpty' });
+
+  test('one click with three listeners makes one root interaction span', async ({ app }) => {
+    await app.page.click('#three');
+    const interaction = await app.waitForSpan((span) => span.attributes['clicktrace.target.id'] === 'three');
+    expect(interaction).toMatchObject({
+      name: 'click button "Three listeners"',
+      kind: SPAN_KIND.INTERNAL,
+      parentSpanId: undefined,
+      attributes: {
+        'clicktrace.event.type': 'click',
+        'clicktrace.target.tag': 'button',
+        'clicktrace.target.id': 'three',
+        'clicktrace.target.label': 'Three listeners',
+        'clicktrace.target.xpath': '//*[@id="three"]',
+        'clicktrace.interaction.input': 'pointer',
+      },
+      resource: { 'service.name': 'fixture-web', 'telemetry.sdk.language': 'webjs' },
+    });
+    expect(String(interaction.resource['user_agent.original'])).toContain('Chrome');
+    // A later click's export proves the first one's is done: still one span for it.
+    await expectConnected(app, '#fetch-listener', '/fetch-listener');
+    expect(app.spans.filter((span) => span.attributes['clicktrace.target.id'] === 'three')).toHaveLength(1);
+    expect(await app.page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(3);
   });
-  expect(String(interaction.resource['user_agent.original'])).toContain('Chrome');
-  await app.page.waitForTimeout(300);
-  await app.flush();
-  expect(app.spans.filter((span) => span.attributes['clicktrace.event.type'])).toHaveLength(1);
-  expect(await app.page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(3);
 });
 
 test('a fetch in a click listener is a child of the click and carries its traceparent', async ({ app }) => {
   const { client, interaction } = await expectConnected(app, '#fetch-listener', '/fetch-listener');
   expect(interaction.name).toBe('click button "Fetch in listener"');
   expect(client.attributes['http.request.method']).toBe('GET');
+  expect(client.attributes['clicktrace.parent.source']).toBe('context');
+  // The interaction lasts until its fetch is over, not until the listener returns.
+  expect(interaction.endTime).toBeGreaterThanOrEqual(client.endTime);
 });
 
 test('an XHR in a click listener is a child of the click', async ({ app }) => {
   await expectConnected(app, '#xhr-listener', '/xhr-listener');
 });
 
-test('a fetch from a setTimeout in the listener is a child of the click', async ({ app }) => {
-  await expectConnected(app, '#fetch-timeout', '/fetch-timeout');
+test('a click whose listener does setTimeout(10) then fetch is exported and is the parent of the fetch', async ({
+  app,
+}) => {
+  const { client, interaction } = await expectConnected(app, '#fetch-timeout', '/fetch-timeout');
+  expect(interaction.endTime).toBeGreaterThanOrEqual(client.endTime);
 });
 
 test('a fetch from a .then in the listener is a child of the click', async ({ app }) => {
@@ -144,8 +161,11 @@ test('an onclick property handler is traced', async ({ app }) => {
   await expectConnected(app, '#onclick-property', '/onclick-property');
 });
 
-test('an inline onclick="" attribute with a synchronous fetch is traced', async ({ app }) => {
-  await expectConnected(app, '#inline', '/inline');
+test('an inline onclick="" attribute with a synchronous fetch is traced through the interaction scope', async ({
+  app,
+}) => {
+  const { client } = await expectConnected(app, '#inline', '/inline');
+  expect(client.attributes['clicktrace.parent.source']).toBe('interaction-scope');
 });
 
 test('a listener delegated at the document root (React style) is traced', async ({ app }) => {
@@ -154,12 +174,14 @@ test('a listener delegated at the document root (React style) is traced', async 
   expect(interaction.name).toBe('click button "Delegated"');
 });
 
-test('a submit starts its own root span and its fetch is a child of it', async ({ app }) => {
-  const { interaction } = await expectConnected(app, '#place-order', '/submit', 'submit');
-  expect(interaction.name).toBe('submit form "checkout"');
-  expect(interaction.attributes['clicktrace.target.tag']).toBe('form');
-  const click = await app.waitForSpan((span) => span.name === 'click button "Place order"');
-  expect(click.parentSpanId).toBeUndefined();
+test('a submit from a submit-button click is part of the click: one root, submit listeners in its context', async ({
+  app,
+}) => {
+  const { interaction } = await expectConnected(app, '#place-order', '/submit', 'click');
+  expect(interaction.name).toBe('click button "Place order"');
+  await app.flush();
+  expect(rootsNamed(app, /^submit/)).toEqual([]);
+  expect(rootsNamed(app, /Place order/)).toHaveLength(1);
 });
 
 test('a request to an origin outside propagateTo carries no traceparent', async ({ app }) => {
@@ -217,21 +239,17 @@ test('startTracing with bad options throws TypeError; a second call returns the 
   expect(results).toEqual({ bad: Array(5).fill('TypeError'), second: true });
 });
 
-test('records: a fetch after a native await in a listener', async ({ app }) => {
+test('a fetch after a native await (no Vite plugin) joins the click through the interaction scope', async ({
+  app,
+}) => {
   const { client: before, interaction } = await expectConnected(app, '#await', '/before-await');
+  expect(before.attributes['clicktrace.parent.source']).toBe('context');
   const after = await app.waitForSpan(requestSpan('/after-await'));
+  expect(after).toMatchObject({ traceId: interaction.traceId, parentSpanId: interaction.spanId });
+  expect(after.attributes['clicktrace.parent.source']).toBe('interaction-scope');
   const seen = await app.waitForRequest(api, '/after-await');
-  const connected = after.traceId === interaction.traceId;
-  test.info().annotations.push({
-    type: 'observed',
-    description:
-      `fetch before await: child of click = ${before.parentSpanId === interaction.spanId}; ` +
-      `fetch after native await: same trace as click = ${connected}, parent = ${after.parentSpanId ?? 'none (root)'}, ` +
-      `server traceparent = ${seen.traceparent}`,
-  });
-  process.stdout.write(`observed: ${test.info().annotations.at(-1)?.description}\n`);
-  // Not asserted as a feature: zone.js cannot follow native await (the later Vite plugin lowers it).
   expect(seen.traceparent).toBe(traceparentOf(after));
+  expect(interaction.endTime).toBeGreaterThanOrEqual(after.endTime);
 });
 
 test('shutdown removes the listeners, the zone patch and the global hook', async ({ app }) => {
@@ -251,4 +269,225 @@ test('shutdown removes the listeners, the zone patch and the global hook', async
   expect(seen.traceparent).toBeUndefined();
   await app.page.waitForTimeout(500);
   expect(app.exports()).toBe(exportsBefore);
+});
+
+test('an interaction ends after its last fetch: a chain of two fetches', async ({ app }) => {
+  const { interaction } = await expectConnected(app, '#fetch-chain', '/chain-1');
+  const second = await app.waitForSpan(requestSpan('/chain-2'));
+  expect(second.parentSpanId).toBe(interaction.spanId);
+  expect(interaction.endTime).toBeGreaterThanOrEqual(second.endTime);
+  expect(interaction.attributes['clicktrace.interaction.capped']).toBeUndefined();
+});
+
+test('a click that starts no work is not exported', async ({ app }) => {
+  await app.page.click('#three');
+  // A later click, exported once its work is over: the empty one, ended long before, is not.
+  await expectConnected(app, '#fetch-listener', '/fetch-listener');
+  await app.flush();
+  expect(app.exports()).toBeGreaterThan(0);
+  expect(rootsNamed(app, /Three listeners/)).toEqual([]);
+  expect(await app.page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(3);
+});
+
+test('an interaction still busy after 10 s is ended there and marked capped', async ({ app }) => {
+  // Playwright's fake clock: the interaction's cap timer and the page's timers run on it.
+  await app.page.clock.install();
+  await app.page.reload();
+  await app.page.waitForFunction(() => (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')]);
+  await app.page.click('#forever');
+  const client = await app.waitForSpan(requestSpan('/forever'));
+  await app.flush();
+  expect(rootsNamed(app, /Poll forever/)).toEqual([]);
+  await app.page.clock.runFor(10_500);
+  const interaction = await app.parentOf(client);
+  expect(interaction.attributes['clicktrace.interaction.capped']).toBe(true);
+  expect(interaction.endTime - interaction.startTime).toBeGreaterThanOrEqual(9_900);
+  expect(interaction.endTime - interaction.startTime).toBeLessThan(11_000);
+});
+
+for (const key of ['Enter', 'Space'] as const) {
+  test(`${key} on a focused button is one interaction with input 'keyboard'`, async ({ app }) => {
+    await app.page.focus('#fetch-listener');
+    await app.page.keyboard.press(key === 'Space' ? ' ' : key);
+    const seen = await app.waitForRequest(api, '/fetch-listener');
+    const client = await app.waitForSpan(requestSpan('/fetch-listener'));
+    expect(seen.traceparent).toBe(traceparentOf(client));
+    const interaction = await app.parentOf(client);
+    expect(interaction).toMatchObject({
+      name: 'click button "Fetch in listener"',
+      parentSpanId: undefined,
+      attributes: { 'clicktrace.event.type': 'click', 'clicktrace.interaction.input': 'keyboard' },
+    });
+    await app.flush();
+    expect(rootsNamed(app, /Fetch in listener/)).toHaveLength(1);
+  });
+}
+
+test("a programmatic click is marked 'programmatic'", async ({ app }) => {
+  await app.page.evaluate(() => document.getElementById('fetch-listener')?.click());
+  const client = await app.waitForSpan(requestSpan('/fetch-listener'));
+  const interaction = await app.parentOf(client);
+  expect(interaction.attributes['clicktrace.interaction.input']).toBe('programmatic');
+});
+
+test('a click dispatched inside another click listener runs in the outer interaction', async ({ app }) => {
+  const { interaction } = await expectConnected(app, '#outer', '/nested');
+  expect(interaction.name).toBe('click button "Outer"');
+  await app.flush();
+  expect(rootsNamed(app, /Inner/)).toEqual([]);
+});
+
+test('a click on a label and the click the browser forwards to its control are one interaction', async ({
+  app,
+}) => {
+  const { interaction } = await expectConnected(app, '#agree-text', '/agree');
+  expect(interaction.name).toBe('click label "Agree to terms"');
+  await app.flush();
+  expect(
+    app.spans.filter((span) => span.parentSpanId === undefined && span.attributes['clicktrace.event.type']),
+  ).toHaveLength(1);
+});
+
+/** Holds the page's `/slow/<name>` requests until the test releases them (once they arrived). */
+async function holdSlowRequests(app: TracedApp): Promise<(name: string) => Promise<void>> {
+  const held = new Map<string, () => void>();
+  await app.page.route('**/slow/*', async (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop() ?? '';
+    await new Promise<void>((resolve) => held.set(name, resolve));
+    await route.fulfill({ status: 200, body: name });
+  });
+  return async (name) => {
+    await expect.poll(() => held.has(name)).toBe(true);
+    held.get(name)?.();
+  };
+}
+
+test('two overlapping clicks: each fetch is a child of its own click', async ({ app }) => {
+  const release = await holdSlowRequests(app);
+  // Both requests are held, so both interactions are open together.
+  await app.page.click('#slow-a');
+  await app.page.click('#slow-b');
+  await release('b');
+  await release('a');
+  const a = await app.waitForSpan(requestSpan('/slow/a'));
+  const b = await app.waitForSpan(requestSpan('/slow/b'));
+  expect((await app.parentOf(a)).name).toBe('click button "Slow A"');
+  expect((await app.parentOf(b)).name).toBe('click button "Slow B"');
+  expect(a.traceId).not.toBe(b.traceId);
+});
+
+test('a contextless fetch while two interactions overlap joins neither: parent source none', async ({
+  app,
+}) => {
+  const release = await holdSlowRequests(app);
+  await app.page.click('#slow-a');
+  await app.page.click('#slow-b');
+  // page.evaluate runs outside zone.js: no context, like a CDN script.
+  await app.page.evaluate(() => void fetch('/same-origin'));
+  const contextless = await app.waitForSpan(requestSpan('/same-origin'));
+  expect(contextless.parentSpanId).toBeUndefined();
+  expect(contextless.attributes['clicktrace.parent.source']).toBe('none');
+  await release('a');
+  await release('b');
+  const a = await app.waitForSpan(requestSpan('/slow/a'));
+  const b = await app.waitForSpan(requestSpan('/slow/b'));
+  expect(new Set([a.traceId, b.traceId, contextless.traceId]).size).toBe(3);
+});
+
+test('a contextless fetch while exactly one interaction is open joins it through the scope', async ({
+  app,
+}) => {
+  const release = await holdSlowRequests(app);
+  await app.page.click('#slow-a');
+  await app.page.evaluate(() => void fetch('/same-origin'));
+  const contextless = await app.waitForSpan(requestSpan('/same-origin'));
+  expect(contextless.attributes['clicktrace.parent.source']).toBe('interaction-scope');
+  await release('a');
+  const a = await app.waitForSpan(requestSpan('/slow/a'));
+  expect(contextless.parentSpanId).toBe(a.parentSpanId);
+});
+
+test('a fetch after a MessageChannel hop joins the click through the interaction scope', async ({ app }) => {
+  const { client } = await expectConnected(app, '#message-hop', '/message-hop');
+  expect(client.attributes['clicktrace.parent.source']).toBe('interaction-scope');
+});
+
+test('describeTarget names elements by their accessible name, never by user data', async ({ app }) => {
+  const names = await app.page.evaluate(() => {
+    const { describeTarget, interactionElement, shortName } = (
+      window as unknown as {
+        clicktraceFixture: {
+          describeTarget: (element: Element) => { label?: string; tag: string; id?: string };
+          interactionElement: (target: EventTarget | null) => Element | undefined;
+          shortName: (description: { label?: string; tag: string; id?: string }) => string;
+        };
+      }
+    ).clicktraceFixture;
+    const sandbox = document.createElement('div');
+    sandbox.innerHTML = `
+      <button id="aria" aria-label="Close dialog">×</button>
+      <span id="l1">Delete</span><span id="l2">invoice 42</span>
+      <button id="labelledby" aria-labelledby="l1 l2">🗑</button>
+      <label for="email">E-mail address</label><input id="email" value="me@example.com" />
+      <label>Password <input id="password" type="password" value="hunter2" /></label>
+      <input id="secret" type="password" value="hunter2" />
+      <input id="search" value="what I typed" placeholder="Search products" />
+      <textarea id="notes">private notes</textarea>
+      <button id="icon"><img src="data:," alt="Settings" /></button>
+      <input id="image" type="image" alt="Go" />
+      <input id="submit" type="submit" value="Place order" />
+      <button id="titled" title="Refresh"><svg></svg></button>
+      <button id="long">  Add   this item to the shopping cart and continue checking out  </button>
+      <a href="#x" id="link"><span>Next <b>page</b></span></a>
+      <td-like id="cell">Jane Customer</td-like>
+      <div id="editor" contenteditable="true"><p id="para">my draft text</p></div>
+      <div role="button" id="role">Open menu</div>
+      <button id="hidden-part">Save<span aria-hidden="true"> ✓ icon</span></button>`;
+    document.body.append(sandbox);
+    const name = (id: string) => {
+      const element = interactionElement(document.getElementById(id)) as Element;
+      return shortName(describeTarget(element));
+    };
+    const ids = [
+      'aria',
+      'labelledby',
+      'email',
+      'password',
+      'secret',
+      'search',
+      'notes',
+      'icon',
+      'image',
+      'submit',
+      'titled',
+      'long',
+      'link',
+      'cell',
+      'para',
+      'role',
+      'hidden-part',
+    ];
+    const result = Object.fromEntries(ids.map((id) => [id, name(id)]));
+    sandbox.remove();
+    return result;
+  });
+  expect(names).toEqual({
+    aria: 'button "Close dialog"',
+    labelledby: 'button "Delete invoice 42"',
+    email: 'input "E-mail address"',
+    password: 'input "Password"',
+    secret: 'input#secret',
+    search: 'input "Search products"',
+    notes: 'textarea#notes',
+    icon: 'button "Settings"',
+    image: 'input "Go"',
+    submit: 'input "Place order"',
+    titled: 'button "Refresh"',
+    long: 'button "Add this item to the shopping cart and…"',
+    link: 'a "Next page"',
+    cell: 'td-like#cell',
+    para: 'p#para',
+    role: 'div "Open menu"',
+    'hidden-part': 'button "Save"',
+  });
 });
