@@ -1,8 +1,6 @@
-import { type Context, diag, SpanKind } from '@opentelemetry/api';
+import { type Context, diag } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_PARENT_SOURCE } from './interaction-attributes.js';
 import type { InteractionLifetime } from './interaction-lifetime.js';
-import { parentSourceOf } from './interaction-scope.js';
 
 /**
  * Sits in front of the exporting processor (the BatchSpanProcessor):
@@ -11,7 +9,6 @@ import { parentSourceOf } from './interaction-scope.js';
  *   lifetime: start +1, end −1, so an interaction stays open while its fetch is in flight;
  * - drops an interaction span that never had a child (a click that started no work) unless
  *   `keepEmptyInteractions` is set;
- * - records on CLIENT spans how their parent was chosen: `clicktrace.parent.source`.
  *
  * Never throws into the SDK: bookkeeping errors go to `diag` and the span is passed on.
  */
@@ -28,7 +25,6 @@ export class InteractionSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
-      if (span.kind === SpanKind.CLIENT) span.setAttribute(ATTR_PARENT_SOURCE, parentSourceOf(parentContext));
       this.#lifetime.spanStarted(span);
     } catch (error) {
       diag.error('clicktrace: interaction bookkeeping failed on span start', error);

@@ -1,25 +1,23 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
-import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import { instrumentFetch } from './fetch-instrumentation.js';
 import { flushOnPageHide } from './flush-on-page-hide.js';
 import { InteractionContextManager } from './interaction-context-manager.js';
 import { InteractionLifetime } from './interaction-lifetime.js';
 import { listenForInteractions } from './interaction-listener.js';
 import { InteractionRegistry } from './interaction-registry.js';
-import { scopeContext, setInteractionScope } from './interaction-scope.js';
+import { chooseParent, scopeContext, setInteractionScope } from './interaction-scope.js';
 import { InteractionSpanProcessor } from './interaction-span-processor.js';
-import { OriginMatcherRegExp } from './origin-matcher-regexp.js';
+import { OtlpJsonExporter } from './otlp-json-exporter.js';
 import { createOriginMatcher } from './propagation-allowlist.js';
 import { resolveOptions } from './resolve-options.js';
 import { VERSION } from './version.js';
 import type { WebTracing, WebTracingOptions } from './web-tracing.js';
+import { instrumentXhr } from './xhr-instrumentation.js';
 import { patchZoneRunTask } from './zone-run-task-patch.js';
 
 /** Where the running instance is published, so @clicktrace/playwright can flush without app changes. */
@@ -47,6 +45,9 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     return running;
   }
 
+  // The exporter posts with fetch as it is before our instrumentation wraps it (zone.js's), so
+  // exporting never makes spans of its own.
+  const uninstrumentedFetch = globalThis.fetch.bind(globalThis);
   const registry = new InteractionRegistry();
   const zoneContextManager = new ZoneContextManager();
   const lifetime = new InteractionLifetime(registry, zoneContextManager);
@@ -59,7 +60,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     ),
     spanProcessors: [
       new InteractionSpanProcessor(
-        new BatchSpanProcessor(new OTLPTraceExporter({ url: resolved.endpoint })),
+        new BatchSpanProcessor(new OtlpJsonExporter({ url: resolved.endpoint, fetch: uninstrumentedFetch })),
         lifetime,
         resolved.keepEmptyInteractions,
       ),
@@ -72,29 +73,22 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     propagator: new W3CTraceContextPropagator(),
   });
 
-  const propagateTraceHeaderCorsUrls = new OriginMatcherRegExp(
-    createOriginMatcher(resolved.propagateTo, globalThis.location.origin),
-  );
-  // The exporter posts with the unwrapped fetch already; ignoring its URL also covers a page
-  // that loads another copy of the instrumentation.
-  const ignoreUrls = [resolved.endpoint];
-  const unregisterInstrumentations = registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new FetchInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
-      new XMLHttpRequestInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
-    ],
-  });
+  const tracer = provider.getTracer('@clicktrace/web', VERSION);
+  const requests = {
+    tracer,
+    shouldPropagate: createOriginMatcher(resolved.propagateTo, globalThis.location.origin),
+    // A second copy of the SDK on the page would post to the endpoint through our fetch.
+    ignore: (url: string) => url === resolved.endpoint,
+    parent: chooseParent,
+  };
+  const uninstrumentFetch = instrumentFetch(requests);
+  const uninstrumentXhr = instrumentXhr(requests);
   const unpatchZone = patchZoneRunTask((event, taskZone) => {
     const interaction = registry.ofEvent(event);
     return interaction && !interaction.ended ? lifetime.zoneFor(interaction, taskZone) : undefined;
   });
-  const stopListening = listenForInteractions(
-    window,
-    provider.getTracer('@clicktrace/web', VERSION),
-    registry,
-    lifetime,
-    () => zoneContextManager.active(),
+  const stopListening = listenForInteractions(window, tracer, registry, lifetime, () =>
+    zoneContextManager.active(),
   );
 
   async function flush(): Promise<void> {
@@ -118,7 +112,8 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         setInteractionScope(undefined);
         stopFlushingOnPageHide();
         unpatchZone();
-        unregisterInstrumentations();
+        uninstrumentFetch();
+        uninstrumentXhr();
         try {
           await provider.shutdown();
         } catch (error) {

@@ -1,0 +1,277 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { instrumentFetch } from '../src/fetch-instrumentation.js';
+import type { RequestParent } from '../src/request-instrumentation.js';
+import { SyncContextManager } from './sync-context-manager.js';
+
+const PAGE = 'http://127.0.0.1:5173/shop/cart';
+const API = 'http://127.0.0.1:3001';
+
+interface Call {
+  args: unknown[];
+  activeSpan: Span | undefined;
+}
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer('fetch-test');
+let calls: Call[];
+let answer: (input: unknown) => Promise<Response>;
+let unpatch: () => void;
+let parent: () => RequestParent;
+let shouldPropagate: (url: string) => boolean;
+const originalFetch = globalThis.fetch;
+
+beforeAll(() => {
+  context.setGlobalContextManager(new SyncContextManager());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+});
+afterAll(() => {
+  context.disable();
+  propagation.disable();
+});
+
+beforeEach(() => {
+  exporter.reset();
+  calls = [];
+  answer = () => Promise.resolve(new Response('ok'));
+  parent = () => ({ context: context.active(), source: 'context' });
+  shouldPropagate = (url) => new URL(url).origin === API || new URL(url).origin === new URL(PAGE).origin;
+  vi.stubGlobal('location', { href: PAGE, origin: new URL(PAGE).origin });
+  // Stands for the browser's (or zone.js's) fetch that ours wraps.
+  globalThis.fetch = function fetch(...args: unknown[]) {
+    calls.push({ args, activeSpan: trace.getActiveSpan() });
+    return answer(args[0]);
+  } as typeof globalThis.fetch;
+  unpatch = instrumentFetch({
+    tracer,
+    shouldPropagate: (url) => shouldPropagate(url),
+    ignore: (url) => url.endsWith('/v1/traces'),
+    parent: () => parent(),
+  });
+});
+
+afterEach(() => {
+  unpatch();
+  globalThis.fetch = originalFetch;
+  vi.unstubAllGlobals();
+});
+
+function onlySpan(): ReadableSpan {
+  const spans = exporter.getFinishedSpans();
+  expect(spans).toHaveLength(1);
+  return spans[0] as ReadableSpan;
+}
+
+function sentRequest(): Request {
+  const [call] = calls as [Call];
+  expect(call.args).toHaveLength(1);
+  expect(call.args[0]).toBeInstanceOf(Request);
+  return call.args[0] as Request;
+}
+
+function traceparentOf(span: ReadableSpan): string {
+  return `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`;
+}
+
+describe('instrumentFetch', () => {
+  it('makes one CLIENT span named by the method, with the stable HTTP attributes', async () => {
+    await fetch(`${API}/api/items?page=2`, { method: 'POST', body: '{}' });
+    const span = onlySpan();
+    expect(span.name).toBe('POST');
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(span.attributes).toEqual({
+      'http.request.method': 'POST',
+      'url.full': `${API}/api/items?page=2`,
+      'server.address': '127.0.0.1',
+      'server.port': 3001,
+      'http.response.status_code': 200,
+      'clicktrace.parent.source': 'context',
+    });
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('sends traceparent (and the caller body) on an allowed origin, in a new Request', async () => {
+    await fetch(`${API}/api/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"cart":1}',
+    });
+    const request = sentRequest();
+    expect(request.headers.get('traceparent')).toBe(traceparentOf(onlySpan()));
+    expect(request.headers.get('content-type')).toBe('application/json');
+    expect(request.method).toBe('POST');
+    expect(await request.text()).toBe('{"cart":1}');
+  });
+
+  it('passes the call through untouched where trace headers are not allowed', async () => {
+    const init = { headers: { accept: 'text/plain' } };
+    await fetch('http://elsewhere.test/x', init);
+    expect(calls[0]?.args).toEqual(['http://elsewhere.test/x', init]);
+    expect(calls[0]?.args[1]).toBe(init);
+    expect(onlySpan().attributes['server.port']).toBe(80);
+  });
+
+  it('runs the request in the span context and parents the span on parent()', async () => {
+    const interaction = tracer.startSpan('click');
+    parent = () => ({ context: trace.setSpan(ROOT_CONTEXT, interaction), source: 'interaction-scope' });
+    await fetch('/same-origin');
+    interaction.end();
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'GET') as ReadableSpan;
+    expect(span.parentSpanContext?.spanId).toBe(interaction.spanContext().spanId);
+    expect(span.attributes['clicktrace.parent.source']).toBe('interaction-scope');
+    expect(calls[0]?.activeSpan?.spanContext().spanId).toBe(span.spanContext().spanId);
+  });
+
+  it('resolves relative URLs against the page and accepts URL objects', async () => {
+    await fetch('../api/cart?x=1');
+    await fetch(new URL(`${API}/api/url-object`));
+    const urls = exporter.getFinishedSpans().map((span) => span.attributes['url.full']);
+    expect(urls).toEqual(['http://127.0.0.1:5173/api/cart?x=1', `${API}/api/url-object`]);
+    expect(calls.map((call) => (call.args[0] as Request).url)).toEqual(urls);
+  });
+
+  it('keeps the headers and body of a Request, adding ours, without mutating it', async () => {
+    const original = new Request(`${API}/api/orders`, {
+      method: 'PUT',
+      headers: { 'x-app': '1' },
+      body: 'payload',
+    });
+    await fetch(original);
+    const request = sentRequest();
+    expect(request).not.toBe(original);
+    expect(original.headers.has('traceparent')).toBe(false);
+    expect(request.headers.get('x-app')).toBe('1');
+    expect(request.headers.get('traceparent')).toBe(traceparentOf(onlySpan()));
+    expect(request.method).toBe('PUT');
+    expect(await request.text()).toBe('payload');
+    expect(onlySpan().name).toBe('PUT');
+  });
+
+  it('lets init override a Request, as fetch(request, init) does', async () => {
+    await fetch(new Request(`${API}/api/a`, { headers: { 'x-old': '1' } }), {
+      method: 'DELETE',
+      headers: { 'x-new': '1' },
+    });
+    const request = sentRequest();
+    expect(request.method).toBe('DELETE');
+    expect([...request.headers.keys()].sort()).toEqual(['traceparent', 'x-new']);
+    expect(onlySpan().name).toBe('DELETE');
+  });
+
+  it('replaces a traceparent (and tracestate) the caller set, so there is exactly one', async () => {
+    await fetch(`${API}/api/b`, {
+      headers: {
+        traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
+        tracestate: 'x=1',
+      },
+    });
+    const request = sentRequest();
+    expect(request.headers.get('traceparent')).toBe(traceparentOf(onlySpan()));
+    expect(request.headers.has('tracestate')).toBe(false);
+  });
+
+  it('marks HTTP errors with the status code', async () => {
+    answer = () => Promise.resolve(new Response('missing', { status: 404 }));
+    const response = await fetch(`${API}/api/missing`);
+    expect(response.status).toBe(404);
+    expect(onlySpan().attributes).toMatchObject({ 'http.response.status_code': 404, 'error.type': '404' });
+    expect(onlySpan().status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('marks network errors and aborts with the error name; the caller gets the same rejection', async () => {
+    const networkError = new TypeError('Failed to fetch');
+    answer = () => Promise.reject(networkError);
+    await expect(fetch(`${API}/api/down`)).rejects.toBe(networkError);
+    answer = () => Promise.reject(new DOMException('The user aborted a request.', 'AbortError'));
+    await expect(fetch(`${API}/api/aborted`)).rejects.toMatchObject({ name: 'AbortError' });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => span.attributes['error.type'])).toEqual(['TypeError', 'AbortError']);
+    expect(spans.map((span) => span.status.code)).toEqual([SpanStatusCode.ERROR, SpanStatusCode.ERROR]);
+    expect(spans.some((span) => 'http.response.status_code' in span.attributes)).toBe(false);
+  });
+
+  it('returns the very promise the wrapped fetch returned', () => {
+    const promise = Promise.resolve(new Response('x'));
+    answer = () => promise;
+    expect(fetch(`${API}/same`)).toBe(promise);
+  });
+
+  it('names unknown methods HTTP, with _OTHER and the original method', async () => {
+    await fetch(`${API}/x`, { method: 'PURGE' });
+    await fetch(`${API}/x`, { method: 'get' });
+    const [purge, get] = exporter.getFinishedSpans() as [ReadableSpan, ReadableSpan];
+    expect(purge.name).toBe('HTTP');
+    expect(purge.attributes).toMatchObject({
+      'http.request.method': '_OTHER',
+      'http.request.method_original': 'PURGE',
+    });
+    expect(get.name).toBe('GET');
+    expect(get.attributes['http.request.method_original']).toBe('get');
+  });
+
+  it('redacts credentials in url.full', async () => {
+    // fetch itself refuses URLs with credentials; the span still must not show them.
+    answer = () =>
+      Promise.reject(new TypeError('Request cannot be constructed from a URL that includes credentials'));
+    await expect(fetch('http://user:secret@elsewhere.test/x?sig=abc&q=1')).rejects.toThrow(TypeError);
+    expect(onlySpan().attributes['url.full']).toBe(
+      'http://REDACTED:REDACTED@elsewhere.test/x?sig=REDACTED&q=1',
+    );
+  });
+
+  it('leaves ignored URLs and suppressed contexts alone', async () => {
+    const init = { method: 'POST', body: '{}' };
+    await fetch(`${API}/v1/traces`, init);
+    await context.with(suppressTracing(context.active()), () => fetch(`${API}/api/c`, init));
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    expect(calls.map((call) => call.args)).toEqual([
+      [`${API}/v1/traces`, init],
+      [`${API}/api/c`, init],
+    ]);
+  });
+
+  it('sends the request untraced and untouched when the instrumentation fails', async () => {
+    shouldPropagate = () => {
+      throw new Error('broken matcher');
+    };
+    const init = { headers: { a: '1' } };
+    await fetch(`${API}/api/d`, init);
+    expect(calls[0]?.args).toEqual([`${API}/api/d`, init]);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('unpatches', async () => {
+    const wrapped = globalThis.fetch;
+    unpatch();
+    expect(globalThis.fetch).not.toBe(wrapped);
+    await fetch(`${API}/api/e`);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('is a pass-through after unpatching when something wrapped it later', async () => {
+    const ours = globalThis.fetch;
+    const later = (...args: Parameters<typeof fetch>) => ours(...args);
+    globalThis.fetch = later;
+    unpatch();
+    expect(globalThis.fetch).toBe(later);
+    await fetch(`${API}/api/f`);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    expect(calls[0]?.args).toEqual([`${API}/api/f`]);
+  });
+});
