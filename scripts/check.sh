@@ -14,3 +14,5 @@ echo "==> Browser tests (@clicktrace/web in Chromium)"
 pnpm --filter @clicktrace/web run test:browser
 echo "==> End-to-end (the demo shop, vite dev and vite build)"
 pnpm --filter @clicktrace/e2e run test
+echo "==> Async-context matrix (every path x dev/build x plugin on/off)"
+pnpm --filter @clicktrace/e2e run test:matrix

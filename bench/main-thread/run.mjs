@@ -95,7 +95,9 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const [name, work] of Object.entries(scenarios)) {
       if (process.env.DEBUG) process.stderr.write(`${app} ${name}\n`);
       const ms = await taskTimePerIteration(page, cdp, work);
-      ((samples[name] ??= {})[app] ??= []).push(ms);
+      samples[name] ??= {};
+      samples[name][app] ??= [];
+      samples[name][app].push(ms);
     }
     await page.close();
   }

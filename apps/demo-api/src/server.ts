@@ -22,6 +22,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   switch (route) {
     case 'GET /api/items':
       return send(res, 200, { items: ITEMS });
+    // For the async-context matrix (apps/matrix-web, e2e/matrix): one call per async path, named
+    // by its query, so each path's server span can be told apart; `delay` (ms, at most 2000)
+    // keeps a request in flight.
+    case 'GET /api/ping': {
+      const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 2000);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return send(res, 200, { pong: url.searchParams.get('path') ?? '' });
+    }
     case 'POST /api/cart': {
       const { cartId, itemId } = (await readJson(req)) as { cartId?: string; itemId?: string };
       if (!cartId || !ITEMS.some((item) => item.id === itemId))

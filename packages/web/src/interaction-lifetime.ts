@@ -1,4 +1,4 @@
-import { type ContextManager, diag, type Span } from '@opentelemetry/api';
+import { type ContextManager, diag, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_INTERACTION_CAPPED } from './interaction-attributes.js';
@@ -6,6 +6,19 @@ import type { Interaction, InteractionRegistry } from './interaction-registry.js
 
 /** An interaction still busy this long after its event is ended anyway, marked as capped. */
 export const INTERACTION_CAP_MS = 10_000;
+
+/**
+ * How long an interaction must stay idle before it ends. One macrotask is not enough: between an
+ * awaited response's headers and the app's next step (reading the body, the next request) the
+ * browser may run tasks of its own. The span still ends when its last work ended.
+ */
+export const INTERACTION_QUIET_MS = 50;
+
+/**
+ * The longest contextless timer counted as the one open interaction's work: `await sleep(…)`
+ * steps are short, while a poller's timers (seconds apart) would hold every click open until the cap.
+ */
+export const CONTEXTLESS_TIMER_MAX_MS = 1_000;
 
 /** Epoch milliseconds on the clock the SDK stamps spans with. */
 export function nowMs(): number {
@@ -26,9 +39,12 @@ export function nowMs(): number {
  *   are still open: a fetch whose promise zone.js never sees (native await, a CDN script) still
  *   keeps the interaction open.
  * - It ends once its first event's dispatch is over, no counted task is pending and no child span
- *   is open, checked from a macrotask after it goes idle: a native-`await` continuation that runs
- *   as a microtask right after a fetch resolves still finds it open (and the interaction scope
- *   hands it the interaction's context). Its end time is when the last work ended, not the check.
+ *   is open, and it stayed so for INTERACTION_QUIET_MS: a native-`await` continuation that runs
+ *   right after a response arrives still finds it open (and the interaction scope hands it the
+ *   interaction's context). Its end time is when the last work ended, not the check.
+ * - Timers zone.js schedules with no context at all (after a native `await`, without the Vite
+ *   plugin) while exactly one interaction is open are counted as its work too, when short
+ *   (CONTEXTLESS_TIMER_MAX_MS): the interaction scope's rule, applied to keeping it open.
  * - Cap: INTERACTION_CAP_MS after the event it ends anyway, with `clicktrace.interaction.capped`.
  */
 export class InteractionLifetime {
@@ -44,6 +60,8 @@ export class InteractionLifetime {
   readonly #checking = new WeakSet<Interaction>();
   /** Child spans ended so far, per interaction. */
   readonly #spansEnded = new WeakMap<Interaction, number>();
+  /** True while the SDK itself schedules timers: they are never an interaction's work. */
+  #bookkeeping = false;
 
   constructor(registry: InteractionRegistry, zoneContextManager: ContextManager, capMs = INTERACTION_CAP_MS) {
     this.#registry = registry;
@@ -78,7 +96,7 @@ export class InteractionLifetime {
     this.#activity.set(interaction, 0);
     // From the root zone: our bookkeeping timers carry no context, are counted by no interaction
     // and wake no framework zone (Angular's change detection).
-    Zone.root.run(() => {
+    this.bookkeeping(() => {
       // Dispatch is synchronous, and the browser runs an event's activation behaviour (a submit
       // button's submit) in the same task: by this macrotask all of it has run.
       setTimeout(() => {
@@ -112,6 +130,45 @@ export class InteractionLifetime {
     );
     zones.byTaskZone.set(taskZone, zone);
     return zone;
+  }
+
+  /**
+   * Runs the SDK's own work (its timers, the batch processor's) in the root zone, where it carries
+   * no context, is counted by no interaction and wakes no framework zone (Angular's change detection).
+   */
+  bookkeeping<T>(work: () => T): T {
+    const outer = this.#bookkeeping;
+    this.#bookkeeping = true;
+    try {
+      return Zone.root.run(work);
+    } finally {
+      this.#bookkeeping = outer;
+    }
+  }
+
+  /**
+   * From the scheduleTask patch: a macrotask was scheduled. A short one-shot timer scheduled with
+   * no context while exactly one interaction is open is counted as that interaction's work.
+   */
+  adoptContextless(task: Task): void {
+    if (this.#bookkeeping || (task.data as { isPeriodic?: boolean } | undefined)?.isPeriodic) return;
+    const delay = (task.data as { delay?: number } | undefined)?.delay ?? 0;
+    if (delay > CONTEXTLESS_TIMER_MAX_MS || this.#zoneContextManager.active() !== ROOT_CONTEXT) return;
+    const interaction = this.#registry.only();
+    if (!interaction || interaction.ended || interaction.pendingTasks.has(task)) return;
+    interaction.pendingTasks.add(task);
+    this.#bump(interaction);
+    const mutable = task as Task & { callback: (...args: unknown[]) => unknown };
+    const callback = mutable.callback;
+    const lifetime = this;
+    mutable.callback = function adoptedTask(this: unknown, ...args: unknown[]) {
+      try {
+        return callback.apply(this, args);
+      } finally {
+        interaction.pendingTasks.delete(task);
+        lifetime.workDone(interaction);
+      }
+    };
   }
 
   /** A listener of the interaction ran to completion just now. */
@@ -196,6 +253,9 @@ export class InteractionLifetime {
   }
 
   #isIdle(interaction: Interaction): boolean {
+    // An adopted timer that was cancelled (clearTimeout) no longer counts.
+    for (const task of interaction.pendingTasks)
+      if (task.state === 'notScheduled') interaction.pendingTasks.delete(task);
     return interaction.dispatchOver && interaction.pendingTasks.size === 0 && interaction.openSpans === 0;
   }
 
@@ -203,14 +263,14 @@ export class InteractionLifetime {
     if (interaction.ended || this.#checking.has(interaction) || !this.#isIdle(interaction)) return;
     this.#checking.add(interaction);
     const activity = this.#activity.get(interaction);
-    Zone.root.run(() =>
+    this.bookkeeping(() =>
       setTimeout(() => {
         this.#checking.delete(interaction);
         if (interaction.ended || !this.#isIdle(interaction)) return;
         // Work came and went since the check was queued: give its continuations a macrotask too.
         if (this.#activity.get(interaction) !== activity) this.#maybeIdle(interaction);
         else this.#end(interaction, interaction.lastWorkEnd, false);
-      }, 0),
+      }, INTERACTION_QUIET_MS),
     );
   }
 

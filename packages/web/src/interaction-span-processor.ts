@@ -39,7 +39,8 @@ export class InteractionSpanProcessor implements SpanProcessor {
     } catch (error) {
       diag.error('clicktrace: interaction bookkeeping failed on span end', error);
     }
-    if (keep) this.#inner.onEnd(span);
+    // The batch processor arms its export timer here: the SDK's timer, never an interaction's work.
+    if (keep) this.#lifetime.bookkeeping(() => this.#inner.onEnd(span));
   }
 
   forceFlush(): Promise<void> {

@@ -4,6 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import { patchZoneScheduleTask } from './contextless-task-patch.js';
 import { instrumentFetch } from './fetch-instrumentation.js';
 import { flushOnPageHide } from './flush-on-page-hide.js';
 import { InteractionContextManager } from './interaction-context-manager.js';
@@ -83,6 +84,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   };
   const uninstrumentFetch = instrumentFetch(requests);
   const uninstrumentXhr = instrumentXhr(requests);
+  const unpatchSchedule = patchZoneScheduleTask((task) => lifetime.adoptContextless(task));
   const unpatchZone = patchZoneRunTask((event, taskZone) => {
     const interaction = registry.ofEvent(event);
     return interaction && !interaction.ended ? lifetime.zoneFor(interaction, taskZone) : undefined;
@@ -112,6 +114,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         setInteractionScope(undefined);
         stopFlushingOnPageHide();
         unpatchZone();
+        unpatchSchedule();
         uninstrumentFetch();
         uninstrumentXhr();
         try {

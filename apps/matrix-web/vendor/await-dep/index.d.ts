@@ -1,0 +1,2 @@
+/** Resolves with `ms` after `ms` milliseconds, through a native `await`. */
+export declare function later(ms: number): Promise<number>;
