@@ -1,4 +1,4 @@
-import { type ContextManager, diag, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import { type ContextManager, diag, type HrTime, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_INTERACTION_CAPPED } from './interaction-attributes.js';
@@ -60,6 +60,8 @@ export class InteractionLifetime {
   readonly #checking = new WeakSet<Interaction>();
   /** Child spans ended so far, per interaction. */
   readonly #spansEnded = new WeakMap<Interaction, number>();
+  /** The end time of the child span that ended last, when that is the interaction's last work. */
+  readonly #lastSpanEnd = new WeakMap<Interaction, HrTime>();
   /** True while the SDK itself schedules timers: they are never an interaction's work. */
   #bookkeeping = false;
 
@@ -202,7 +204,12 @@ export class InteractionLifetime {
     interaction.openSpans = Math.max(0, interaction.openSpans - 1);
     this.#spansEnded.set(interaction, (this.#spansEnded.get(interaction) ?? 0) + 1);
     if (!interaction.ended) {
-      interaction.lastWorkEnd = Math.max(interaction.lastWorkEnd, hrTimeToMilliseconds(span.endTime));
+      const end = hrTimeToMilliseconds(span.endTime);
+      if (end >= interaction.lastWorkEnd) {
+        interaction.lastWorkEnd = end;
+        // Kept exact: milliseconds as a float can land a nanosecond before the child's own end.
+        this.#lastSpanEnd.set(interaction, span.endTime);
+      }
       this.#maybeIdle(interaction);
     }
     return true;
@@ -283,7 +290,9 @@ export class InteractionLifetime {
     interaction.pendingTasks.clear();
     try {
       if (capped) interaction.span.setAttribute(ATTR_INTERACTION_CAPPED, true);
-      interaction.span.end(Math.max(endTime, interaction.startTime));
+      const lastSpanEnd = this.#lastSpanEnd.get(interaction);
+      const exact = !capped && lastSpanEnd && endTime === hrTimeToMilliseconds(lastSpanEnd);
+      interaction.span.end(exact ? lastSpanEnd : Math.max(endTime, interaction.startTime));
     } catch (error) {
       diag.error('clicktrace: could not end the interaction span', error);
     }
