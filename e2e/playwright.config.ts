@@ -1,5 +1,5 @@
 import { defineConfig, freePort } from '@clicktrace/playwright';
-import { chromiumLaunchOptions } from './chromium.js';
+import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
 const apiPort = freePort('E2E_API_PORT');
 const devPort = freePort('E2E_DEV_PORT');

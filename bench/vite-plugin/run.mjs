@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { clicktrace } from '@clicktrace/web/vite';
 import { chromium } from '@playwright/test';
 import { build, createServer } from 'vite';
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -68,19 +69,7 @@ async function devColdStartMs(browser, app, variant) {
   return ms;
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 
 const rows = [];
 for (const app of Object.keys(APPS)) {

@@ -1,5 +1,5 @@
 import { defineConfig, freePort } from '@clicktrace/playwright';
-import { chromiumLaunchOptions } from '../chromium.js';
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 import { MODES, type Mode } from './paths.js';
 
 // The async-context matrix: apps/matrix-web served four ways (vite dev / production build, with
