@@ -1,24 +1,21 @@
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
-import { createServer as createViteServer } from 'vite';
 import { closedPortUrl, type EchoedRequest, startEchoApi } from './echo-api.js';
 import { captureOtlp, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
-import { type RecordingApi, startRecordingApi } from './servers.js';
+import { type PageServer, type RecordingApi, startPageServer, startRecordingApi } from './servers.js';
 
 // Our fetch and XHR instrumentations and OTLP/JSON exporter, wired by hand on
 // fixtures-instrumentation/, in real Chromium. Spans are read from the page's own export requests.
 
 const PRESET_TRACEPARENT = '00-11111111111111111111111111111111-2222222222222222-01';
 
-let fixtures: { origin: string; close(): Promise<void> };
+let fixtures: PageServer;
 let api: Awaited<ReturnType<typeof startEchoApi>>;
 let other: RecordingApi;
 let closed: string;
 
 base.beforeAll(async () => {
   [fixtures, api, other, closed] = await Promise.all([
-    startFixtureServer(),
+    startPageServer('test/browser/fixtures-instrumentation'),
     startEchoApi(),
     startRecordingApi(),
     closedPortUrl(),
@@ -28,22 +25,6 @@ base.beforeAll(async () => {
 base.afterAll(async () => {
   await Promise.all([fixtures?.close(), api?.close(), other?.close()]);
 });
-
-/** Vite serving fixtures-instrumentation/, with the package source importable from the page. */
-async function startFixtureServer(): Promise<{ origin: string; close(): Promise<void> }> {
-  const packageDir = fileURLToPath(new URL('../..', import.meta.url));
-  const vite = await createViteServer({
-    configFile: false,
-    root: fileURLToPath(new URL('./fixtures-instrumentation', import.meta.url)),
-    cacheDir: fileURLToPath(new URL('../../node_modules/.vite-instrumentation-test', import.meta.url)),
-    logLevel: 'warn',
-    optimizeDeps: { entries: ['index.html'] },
-    server: { host: '127.0.0.1', port: 0, fs: { allow: [packageDir] }, hmr: false },
-  });
-  await vite.listen();
-  const address = vite.httpServer?.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${address.port}`, close: () => vite.close() };
-}
 
 interface Outcome {
   status?: number;

@@ -1,14 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { captureOtlp, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
-import { startExampleServer } from './servers.js';
+import { type PageServer, startPageServer } from './servers.js';
 
 // The README's quick start (examples/quick-start: main.ts is the README's code block, verbatim, as
 // test/readme.test.ts checks), served by Vite as a user's app would be, clicked in Chromium.
 
-let example: Awaited<ReturnType<typeof startExampleServer>>;
+let example: PageServer;
 
 test.beforeAll(async () => {
-  example = await startExampleServer();
+  // The README's quick start, served as a user's project would serve it.
+  example = await startPageServer('examples/quick-start', { aliasPackage: true });
 });
 
 test.afterAll(async () => {

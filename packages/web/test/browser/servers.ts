@@ -41,35 +41,30 @@ export async function startRecordingApi(): Promise<RecordingApi> {
   return { origin: `http://127.0.0.1:${port}`, seen, close: () => close(server) };
 }
 
-/** Vite serving test/browser/fixtures, with the package source importable from the fixture pages. */
-export async function startFixtureServer(): Promise<{ origin: string; close(): Promise<void> }> {
-  const packageDir = fileURLToPath(new URL('../..', import.meta.url));
-  const vite: ViteDevServer = await createViteServer({
-    configFile: false,
-    root: fileURLToPath(new URL('./fixtures', import.meta.url)),
-    cacheDir: fileURLToPath(new URL('../../node_modules/.vite-browser-test', import.meta.url)),
-    logLevel: 'warn',
-    // Discover every dependency up front: a late discovery reloads the page mid-test.
-    optimizeDeps: { entries: ['index.html'] },
-    server: { host: '127.0.0.1', port: 0, fs: { allow: [packageDir] }, hmr: false },
-  });
-  await vite.listen();
-  const address = vite.httpServer?.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${address.port}`, close: () => vite.close() };
+/** A running Vite dev server for a test page. */
+export interface PageServer {
+  origin: string;
+  close(): Promise<void>;
 }
 
 /**
- * Vite serving the README's quick start (examples/quick-start) as a user's project would, with
- * `@clicktrace/web` resolved to this package's source.
+ * Vite serving a folder of test pages (relative to this package), with the package source
+ * importable from them. `aliasPackage` also resolves `@clicktrace/web` to the source, as a
+ * user's project that installed it would import it.
  */
-export async function startExampleServer(): Promise<{ origin: string; close(): Promise<void> }> {
+export async function startPageServer(folder: string, { aliasPackage = false } = {}): Promise<PageServer> {
   const packageDir = fileURLToPath(new URL('../..', import.meta.url));
   const vite: ViteDevServer = await createViteServer({
     configFile: false,
-    root: fileURLToPath(new URL('../../examples/quick-start', import.meta.url)),
-    cacheDir: fileURLToPath(new URL('../../node_modules/.vite-example-test', import.meta.url)),
+    root: fileURLToPath(new URL(`../../${folder}`, import.meta.url)),
+    cacheDir: fileURLToPath(
+      new URL(`../../node_modules/.vite-test/${folder.replaceAll('/', '-')}`, import.meta.url),
+    ),
     logLevel: 'warn',
-    resolve: { alias: { '@clicktrace/web': fileURLToPath(new URL('../../src/index.ts', import.meta.url)) } },
+    resolve: aliasPackage
+      ? { alias: { '@clicktrace/web': fileURLToPath(new URL('../../src/index.ts', import.meta.url)) } }
+      : undefined,
+    // Discover every dependency up front: a late discovery reloads the page mid-test.
     optimizeDeps: { entries: ['index.html'] },
     server: { host: '127.0.0.1', port: 0, fs: { allow: [packageDir] }, hmr: false },
   });

@@ -1,14 +1,20 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { captureOtlp, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
-import { type RecordingApi, type SeenRequest, startFixtureServer, startRecordingApi } from './servers.js';
+import {
+  type PageServer,
+  type RecordingApi,
+  type SeenRequest,
+  startPageServer,
+  startRecordingApi,
+} from './servers.js';
 
-let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
+let fixtures: PageServer;
 let api: RecordingApi;
 let other: RecordingApi;
 
 base.beforeAll(async () => {
   [fixtures, api, other] = await Promise.all([
-    startFixtureServer(),
+    startPageServer('test/browser/fixtures'),
     startRecordingApi(),
     startRecordingApi(),
   ]);
