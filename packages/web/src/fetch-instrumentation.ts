@@ -1,5 +1,5 @@
 import { context as contextApi, diag } from '@opentelemetry/api';
-import { endHttpClientSpan, errorTypeOf } from './http-client-span.js';
+import { endHttpClientSpan, errorTypeOf, linkServerSpan } from './http-client-span.js';
 import {
   isTraceHeader,
   type RequestInstrumentationOptions,
@@ -52,7 +52,11 @@ export function instrumentFetch(options: RequestInstrumentationOptions): () => v
     // The caller gets the very promise fetch returned; these handlers only observe it (and,
     // never throwing, add no unhandled rejection of their own).
     void Promise.resolve(response).then(
-      (answer) => endHttpClientSpan(span, answer.status),
+      (answer) => {
+        // Readable when same-origin or exposed by Access-Control-Expose-Headers; else null.
+        linkServerSpan(span, answer.headers.get('server-timing'));
+        endHttpClientSpan(span, answer.status);
+      },
       (error: unknown) => endHttpClientSpan(span, 0, errorTypeOf(error), String(error)),
     );
     return response;

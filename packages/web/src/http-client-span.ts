@@ -1,4 +1,4 @@
-import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
+import { type Attributes, isSpanContextValid, type Span, SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -71,4 +71,31 @@ export function endHttpClientSpan(span: Span, status: number, errorType?: string
 export function errorTypeOf(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   return typeof name === 'string' && name ? name : '_OTHER';
+}
+
+/**
+ * The server span named in a `Server-Timing` response header: `traceparent;desc="00-…"`, or the
+ * draft's `trace;desc=00-…`. Version 00 only, lower-case hex, quoted or bare but not half-quoted.
+ */
+const SERVER_TIMING_TRACE =
+  /(?:^|,)\s*trace(?:parent)?\s*(?:;[^,;]*)*?;\s*desc\s*=\s*("?)00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})\1\s*(?:[;,]|$)/;
+
+/**
+ * Links a client span to the server span that answered it, as named by the response's
+ * `Server-Timing` header (null when absent, or cross-origin without Access-Control-Expose-Headers).
+ * A link, not attributes: it is the OpenTelemetry way to point at another span, backends draw it
+ * and follow it, and it still connects the two when the request carried no traceparent and the
+ * server started a trace of its own. Malformed or all-zero ids are ignored.
+ */
+export function linkServerSpan(span: Span, serverTiming: string | null | undefined): void {
+  const match = serverTiming ? SERVER_TIMING_TRACE.exec(serverTiming) : null;
+  if (!match) return;
+  const context = {
+    traceId: match[2] as string,
+    spanId: match[3] as string,
+    traceFlags: Number.parseInt(match[4] as string, 16),
+    isRemote: true,
+  };
+  // addLink is API 1.9+: an older API's non-recording span lacks it.
+  if (isSpanContextValid(context)) span.addLink?.({ context });
 }

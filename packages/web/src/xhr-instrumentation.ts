@@ -1,5 +1,5 @@
 import { context as contextApi, diag, type Span } from '@opentelemetry/api';
-import { endHttpClientSpan, errorTypeOf } from './http-client-span.js';
+import { endHttpClientSpan, errorTypeOf, linkServerSpan } from './http-client-span.js';
 import {
   isTraceHeader,
   type RequestInstrumentationOptions,
@@ -48,6 +48,9 @@ export function instrumentXhr(options: RequestInstrumentationOptions): () => voi
     if (!span) return;
     state.span = undefined;
     for (const type of [...FAILURE_EVENTS, 'loadend']) xhr.removeEventListener(type, onEvent);
+    // getAllResponseHeaders lists only the readable headers, where getResponseHeader would log
+    // "Refused to get unsafe header" for an unexposed one.
+    if (!errorType) linkServerSpan(span, /^server-timing: (.*)$/m.exec(xhr.getAllResponseHeaders())?.[1]);
     endHttpClientSpan(span, errorType ? 0 : xhr.status, errorType, message);
   }
 

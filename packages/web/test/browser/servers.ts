@@ -41,6 +41,52 @@ export async function startRecordingApi(): Promise<RecordingApi> {
   return { origin: `http://127.0.0.1:${port}`, seen, close: () => close(server) };
 }
 
+/** The server span every {@link startServerTimingApi} response names. */
+export const SERVER_TRACE_ID = '5bd66ef5095369c7b0d1f8f4bd33716a';
+export const SERVER_SPAN_ID = 'c532cb4098ac3dd2';
+
+/**
+ * A cross-origin API (CORS for any origin, trace headers allowed) that names a server span in
+ * `Server-Timing`, as `@clicktrace/node` responses do. The path picks the header:
+ * `/exposed` and `/draft` (`db;dur=5, trace;desc=00-…`) expose it with Access-Control-Expose-Headers,
+ * `/hidden` does not, `/malformed/<n>` sends the n-th malformed value, exposed.
+ */
+export async function startServerTimingApi(): Promise<{
+  origin: string;
+  malformed: string[];
+  close(): Promise<void>;
+}> {
+  const traceparent = `00-${SERVER_TRACE_ID}-${SERVER_SPAN_ID}-01`;
+  const malformed = [
+    `traceparent;desc="00-${SERVER_TRACE_ID}-${SERVER_SPAN_ID}-01`, // half-quoted
+    `traceparent;desc="00-${SERVER_TRACE_ID.toUpperCase()}-${SERVER_SPAN_ID}-01"`, // upper-case hex
+    `traceparent;desc="00-${'0'.repeat(32)}-${SERVER_SPAN_ID}-01"`, // invalid trace id
+    `traceparent;desc="01-${SERVER_TRACE_ID}-${SERVER_SPAN_ID}-01"`, // unknown version
+    `traceparent;desc="00-${SERVER_TRACE_ID}-${SERVER_SPAN_ID}-01x"`, // trailing junk
+    `mytraceparent;desc="${traceparent}"`, // another metric
+  ];
+  const server = createHttpServer((request, response) => {
+    response.setHeader('access-control-allow-origin', '*');
+    if (request.method === 'OPTIONS') {
+      response.setHeader('access-control-allow-headers', 'traceparent, tracestate');
+      response.writeHead(204).end();
+      return;
+    }
+    const path = new URL(request.url ?? '/', 'http://api').pathname;
+    const value =
+      path === '/draft'
+        ? `db;dur=5, trace;desc=${traceparent}`
+        : path.startsWith('/malformed/')
+          ? malformed[Number(path.slice('/malformed/'.length))]
+          : `traceparent;desc="${traceparent}"`;
+    if (value) response.setHeader('server-timing', value);
+    if (path !== '/hidden') response.setHeader('access-control-expose-headers', 'Server-Timing');
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  const port = await listen(server);
+  return { origin: `http://127.0.0.1:${port}`, malformed, close: () => close(server) };
+}
+
 /** A running Vite dev server for a test page. */
 export interface PageServer {
   origin: string;
