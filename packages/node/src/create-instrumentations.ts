@@ -1,27 +1,54 @@
-import type { IncomingMessage } from 'node:http';
+import { context, diag, propagation, type Span, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 
+export { isCorsPreflight } from './is-cors-preflight.js';
+
 /**
- * node:http/https (incoming and outgoing) and undici, which is what global `fetch` runs on.
- * The 0.223 http instrumentation emits the stable HTTP semantic conventions only
- * (`http.request.method`, `url.path`, `http.response.status_code`, …), so no
- * OTEL_SEMCONV_STABILITY_OPT_IN is needed.
+ * Outgoing calls: node:http/https `request`/`get` (the stock http instrumentation, with its
+ * incoming half off: server-spans.ts traces incoming requests at a fraction of its cost) and
+ * undici, which is what global `fetch` runs on. The 0.223 http instrumentation emits the stable
+ * HTTP semantic conventions only, so no OTEL_SEMCONV_STABILITY_OPT_IN is needed.
+ *
+ * Never twice: http.request's headers are one field per name (the injected `traceparent`
+ * replaces the caller's), but undici's instrumentation *appends* its fields, so a fetch whose
+ * caller had set `traceparent` would send two. The request hook removes the caller's copies of
+ * exactly the fields about to be injected.
  */
 export function createInstrumentations(): Instrumentation[] {
   return [
-    new HttpInstrumentation({ ignoreIncomingRequestHook: isCorsPreflight }),
-    new UndiciInstrumentation(),
+    new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+    new UndiciInstrumentation({ requestHook: removeFieldsAboutToBeInjected }),
   ];
 }
 
-/**
- * A CORS preflight is the browser asking permission, not the user's action: tracing it would add
- * a second, parentless trace beside every cross-origin click. The Fetch standard defines it as an
- * OPTIONS request carrying Access-Control-Request-Method
- * (https://fetch.spec.whatwg.org/#cors-preflight-fetch); other OPTIONS requests are still traced.
- */
-export function isCorsPreflight(request: IncomingMessage): boolean {
-  return request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+/** The part of undici's request object (v6+: flat [name, value, …]; v5: raw header lines) used here. */
+interface UndiciRequestLike {
+  headers: string | (string | string[])[];
+}
+
+function removeFieldsAboutToBeInjected(span: Span, request: UndiciRequestLike): void {
+  try {
+    const injected: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), injected);
+    const names = new Set(Object.keys(injected).map((name) => name.toLowerCase()));
+    if (names.size === 0) return;
+    const { headers } = request;
+    if (Array.isArray(headers)) {
+      const kept: (string | string[])[] = [];
+      for (let i = 0; i < headers.length; i += 2) {
+        if (!names.has(String(headers[i]).toLowerCase()))
+          kept.push(headers[i] as string, headers[i + 1] as string);
+      }
+      if (kept.length !== headers.length) request.headers = kept;
+    } else if (typeof headers === 'string') {
+      request.headers = headers
+        .split('\r\n')
+        .filter((line) => !names.has(line.slice(0, line.indexOf(':')).trim().toLowerCase()))
+        .join('\r\n');
+    }
+  } catch (error) {
+    diag.debug('@clicktrace/node: could not check the fetch headers for an existing traceparent', error);
+  }
 }

@@ -1,13 +1,22 @@
-import { diag, trace } from '@opentelemetry/api';
-import { getBooleanFromEnv } from '@opentelemetry/core';
+import { diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { getBooleanFromEnv, getNumberFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { buildResource } from './build-resource.js';
 import { createExporter } from './create-exporter.js';
 import { createInstrumentations } from './create-instrumentations.js';
 import { diagFromEnv } from './diag-from-env.js';
+import { instrumentFrameworkRoutes } from './framework-routes.js';
 import { resolveOptions } from './options-from-env.js';
 import { patchBuiltins } from './patch-builtins.js';
+import { createPropagator } from './propagators.js';
+import { instrumentServers } from './server-spans.js';
+import {
+  applyTrustIncoming,
+  createTrustAwareSampler,
+  defaultTrustIncoming,
+  resolveTrustIncoming,
+} from './trust-incoming.js';
 import type { NodeTracing, NodeTracingOptions } from './types.js';
 
 /**
@@ -17,6 +26,15 @@ import type { NodeTracing, NodeTracingOptions } from './types.js';
  */
 const INSTANCE = Symbol.for('clicktrace.node.tracing');
 type WithInstance = { [INSTANCE]?: NodeTracing };
+
+/**
+ * Batching defaults for a server, used where the OTEL_BSP_* variable is unset. The spec's
+ * (queue 2048, batch 512) drop spans once a busy server ends more than ~2048 spans while one
+ * export is in flight, which happens from a few thousand requests per second on. A bigger queue
+ * and batch keep every span at 10k+ requests per second with fewer, larger exports; memory is
+ * bounded by the queue (ended spans, about 1 kB each).
+ */
+const BATCH_DEFAULTS = { maxQueueSize: 32_768, maxExportBatchSize: 4096 } as const;
 
 /**
  * Starts OpenTelemetry tracing for this process: incoming node:http/https requests continue the
@@ -50,10 +68,32 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
     // The provider reads OTEL_TRACES_SAMPLER(_ARG) and span limits, the processor OTEL_BSP_*.
     const tracerProvider = new NodeTracerProvider({
       resource: buildResource(serviceName),
-      spanProcessors: [new BatchSpanProcessor(createExporter(protocol, endpoint))],
+      // OTEL_TRACES_SAMPLER(_ARG) as the stock SDK reads them, but a caller trusted for ids only
+      // cannot decide for us whether a request is recorded.
+      sampler: createTrustAwareSampler(),
+      spanProcessors: [
+        new BatchSpanProcessor(createExporter(protocol, endpoint), {
+          maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? BATCH_DEFAULTS.maxQueueSize,
+          maxExportBatchSize:
+            getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? BATCH_DEFAULTS.maxExportBatchSize,
+        }),
+      ],
     });
-    // Its defaults are what we want: AsyncLocalStorage context, W3C trace context + baggage.
-    tracerProvider.register();
+    // AsyncLocalStorage context; our W3C propagator and the others OTEL_PROPAGATORS names.
+    tracerProvider.register({
+      propagator: createPropagator(options.propagators, { extractOnly: options.extractOnlyPropagators }),
+    });
+    const trust = resolveTrustIncoming(options.trustIncoming ?? defaultTrustIncoming());
+    // Incoming requests: our own lean SERVER spans (server-spans.ts), route names from the
+    // frameworks; each span's parent is the caller's, as far as `trustIncoming` allows.
+    const stopServers = instrumentServers({
+      tracer: tracerProvider.getTracer('@clicktrace/node'),
+      parentContext: (request) =>
+        applyTrustIncoming(propagation.extract(ROOT_CONTEXT, request.headers), request, trust),
+      backlink: options.serverTiming !== false,
+    });
+    instrumentFrameworkRoutes();
+    // Outgoing requests: the stock http (outgoing half) and undici instrumentations.
     const unregister = registerInstrumentations({
       tracerProvider,
       instrumentations: createInstrumentations(),
@@ -65,6 +105,7 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
       flush: () => quietly('flush', () => tracerProvider.forceFlush()),
       shutdown: () => {
         stopped ??= quietly('shutdown', async () => {
+          stopServers();
           unregister();
           await tracerProvider.shutdown();
         });

@@ -1,0 +1,49 @@
+import type { ServerResponse } from 'node:http';
+import { type Span, TraceFlags } from '@opentelemetry/api';
+
+/**
+ * The backlink: every traced response names its server span, so the browser (or a test) that
+ * made the request can find the trace it continued.
+ *
+ * - `Server-Timing: traceparent;desc="00-<trace>-<span>-<flags>"`, the form browser RUM agents
+ *   read from `PerformanceResourceTiming.serverTiming`, and `trace;desc=00-…`, the W3C draft's.
+ *   Both are appended to whatever Server-Timing metrics the app sends.
+ * - Cross-origin requests (those with an `Origin`) also need, for the browser to let the page
+ *   see it: `Access-Control-Expose-Headers: Server-Timing` to read it from `fetch`'s Response
+ *   (merged into the app's list), and `Timing-Allow-Origin: <origin>` to read it from Resource
+ *   Timing (left alone when the app already allows that origin or `*`).
+ */
+export function backlinkValue(span: Span): string {
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  const traceparent = `00-${traceId}-${spanId}-${traceFlags & TraceFlags.SAMPLED ? '01' : '00'}`;
+  return `traceparent;desc="${traceparent}", trace;desc=${traceparent}`;
+}
+
+/** Merges the backlink headers into the headers `response` is about to send. Never throws. */
+export function addBacklinkHeaders(response: ServerResponse, span: Span, origin: string | undefined): void {
+  const timing = joined(response.getHeader('server-timing'));
+  const backlink = backlinkValue(span);
+  response.setHeader('server-timing', timing === '' ? backlink : `${timing}, ${backlink}`);
+  if (origin === undefined) return;
+  const exposed = joined(response.getHeader('access-control-expose-headers'));
+  if (!listHas(exposed, 'server-timing')) {
+    response.setHeader(
+      'access-control-expose-headers',
+      exposed === '' ? 'Server-Timing' : `${exposed}, Server-Timing`,
+    );
+  }
+  const allowed = joined(response.getHeader('timing-allow-origin'));
+  if (!listHas(allowed, '*') && !listHas(allowed, origin.toLowerCase())) {
+    response.setHeader('timing-allow-origin', allowed === '' ? origin : `${allowed}, ${origin}`);
+  }
+}
+
+function joined(value: number | string | string[] | undefined): string {
+  if (value === undefined) return '';
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function listHas(list: string, lowerCaseItem: string): boolean {
+  if (list === '') return false;
+  return list.split(',').some((item) => item.trim().toLowerCase() === lowerCaseItem);
+}

@@ -1,0 +1,104 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { IncomingMessage } from 'node:http';
+import { recordError, recordRoute } from './server-span-state.js';
+
+/**
+ * Route templates from the frameworks, with no patching of their modules (so it works the same
+ * for ES modules and CommonJS, and whatever the load order):
+ *
+ * - Express (4 and 5) assigns `req.route` when a route matches, while `req.baseUrl` is the
+ *   mount path of the router it is in. An accessor on `IncomingMessage.prototype` (Express's
+ *   request objects inherit from it) sees that assignment: `baseUrl + route.path`.
+ * - Fastify (5, and 4.x since 4.24) publishes its `tracing:fastify.request.handler` channel
+ *   around every routed handler, with `request.routeOptions.url` (prefix included) and, on
+ *   failure, the error.
+ * - Hono has no such hook: see {@link honoRoutes} (one `app.use` line).
+ */
+export function instrumentFrameworkRoutes(): void {
+  const holder = globalThis as { [INSTALLED]?: true };
+  if (holder[INSTALLED]) return;
+  holder[INSTALLED] = true;
+  defineExpressRouteAccessor();
+  subscribeToFastify();
+}
+
+const INSTALLED = Symbol.for('clicktrace.node.frameworkRoutes');
+const ROUTE = Symbol('clicktrace.node.route');
+
+type WithRoute = IncomingMessage & { [ROUTE]?: unknown; baseUrl?: unknown };
+
+function defineExpressRouteAccessor(): void {
+  if (Object.getOwnPropertyDescriptor(IncomingMessage.prototype, 'route') !== undefined) return;
+  Object.defineProperty(IncomingMessage.prototype, 'route', {
+    configurable: true,
+    enumerable: false,
+    get(this: WithRoute) {
+      return this[ROUTE];
+    },
+    set(this: WithRoute, route: unknown) {
+      // An own data property, as the assignment would have made without us.
+      this[ROUTE] = route;
+      const path = (route as { path?: unknown } | null | undefined)?.path;
+      if (typeof path !== 'string') return;
+      const base = typeof this.baseUrl === 'string' ? this.baseUrl : '';
+      recordRoute(this, path === '/' && base !== '' ? base : base + path);
+    },
+  });
+}
+
+interface FastifyHandlerMessage {
+  request?: { raw?: unknown; routeOptions?: { url?: unknown } };
+  error?: unknown;
+}
+
+function subscribeToFastify(): void {
+  // tracingChannel exists from Node 19.9 / 18.19; the package needs 20.19, so it is always there.
+  const channel = diagnosticsChannel.tracingChannel<unknown, FastifyHandlerMessage>(
+    'fastify.request.handler',
+  );
+  channel.subscribe({
+    start(message) {
+      const url = message.request?.routeOptions?.url;
+      if (typeof url === 'string') recordRoute(message.request?.raw as object, url);
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd() {},
+    error(message) {
+      recordError(message.request?.raw as object, message.error);
+    },
+  });
+}
+
+/** The parts of Hono's `Context` the middleware reads (typed here so hono is not a dependency). */
+export interface HonoContextLike {
+  req: { routePath?: string; matchedRoutes?: { method: string; path: string }[] };
+  env?: unknown;
+  error?: unknown;
+}
+
+/**
+ * Hono middleware that names the server span after the route (`GET /api/items/:id`) and
+ * records an exception the handler threw. Hono offers no global hook, so this is the one line
+ * Hono apps add: `app.use(honoRoutes())`, first, on the app that is served. Runs on
+ * `@hono/node-server` (it reads the Node request from `c.env.incoming`); elsewhere it does nothing.
+ */
+export function honoRoutes(): (c: HonoContextLike, next: () => Promise<void>) => Promise<void> {
+  return async function clicktraceRoutes(c, next) {
+    await next();
+    try {
+      const incoming = (c.env as { incoming?: object } | undefined)?.incoming;
+      if (incoming === undefined) return;
+      if (c.error !== undefined) recordError(incoming, c.error);
+      // After next(), routePath is that of the last handler that ran: the route's, or a
+      // middleware's wildcard when nothing matched (then the span keeps the bare method).
+      const routes = c.req.matchedRoutes;
+      const last = routes?.[routes.length - 1];
+      const path = c.req.routePath;
+      if (path === undefined || (last?.method === 'ALL' && path.endsWith('*'))) return;
+      recordRoute(incoming, path);
+    } catch {
+      // Naming the span must never break the response.
+    }
+  };
+}

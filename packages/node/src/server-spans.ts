@@ -1,0 +1,236 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import {
+  type Attributes,
+  type Context,
+  context,
+  diag,
+  type Link,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { addBacklinkHeaders } from './backlink-headers.js';
+import { isCorsPreflight } from './is-cors-preflight.js';
+import { isRelayRequest } from './otlp-relay.js';
+import { type ServerSpanState, STATE, type Traced } from './server-span-state.js';
+
+/**
+ * Decides the parent of a server span from its request: a Context, or `{ context, links }` (the
+ * shape `applyTrustIncoming()` returns, whose links name a caller that was not trusted as parent).
+ * The default continues the request's headers as the global propagator reads them.
+ */
+export type ParentContextHook = (request: IncomingMessage) => Context | { context: Context; links?: Link[] };
+
+export interface ServerSpansConfig {
+  tracer: Tracer;
+  parentContext: ParentContextHook;
+  /** Adds the Server-Timing backlink (and its CORS headers) to traced responses. */
+  backlink: boolean;
+}
+
+// The methods HTTP semconv knows; any other is reported as `_OTHER` (and the span named `HTTP`).
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+  'QUERY',
+]);
+
+type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+
+/** Shared by every copy of this package in the process: the prototypes are patched only once. */
+const INSTALLED = Symbol.for('clicktrace.node.serverSpans');
+type Installed = { [INSTALLED]?: { config: ServerSpansConfig | undefined } };
+
+/**
+ * SERVER spans for every node:http/https server (so Express, Fastify, Hono on Node, …), by
+ * patching `Server.prototype.emit` once: for each `'request'` event it extracts the parent,
+ * starts the span and runs the app's listeners inside its context, with no per-request closures.
+ * The span ends on the response's `close` (which follows `finish`, or an abort). The response's
+ * `writeHead` (which Node also calls for implicit headers) is patched once to add the backlink.
+ *
+ * This replaces the stock instrumentation-http for incoming requests: that one costs several
+ * times more per request (metrics, hooks, old and new semconv attributes, binding both emitters),
+ * which is most of what keeps it far below the uninstrumented server's throughput.
+ *
+ * Returns the function that turns it off again (the patches stay, and pass straight through).
+ */
+export function instrumentServers(config: ServerSpansConfig): () => void {
+  const holder = globalThis as Installed;
+  let installed = holder[INSTALLED];
+  if (installed === undefined) {
+    installed = { config: undefined };
+    holder[INSTALLED] = installed;
+    patch(installed);
+  }
+  installed.config = config;
+  return () => {
+    if (installed.config === config) installed.config = undefined;
+  };
+}
+
+function patch(installed: { config: ServerSpansConfig | undefined }): void {
+  for (const Server of new Set([http.Server, https.Server])) {
+    const original = Server.prototype.emit as Emit;
+    const emit: Emit = function emit(this: http.Server, event, ...args) {
+      const config = installed.config;
+      if (event !== 'request' || config === undefined) return original.call(this, event, ...args);
+      const request = args[0] as IncomingMessage;
+      const response = args[1] as ServerResponse;
+      const active = startServerSpan(config, request, response);
+      if (active === undefined) return original.call(this, event, ...args);
+      return context.with(active, original, this, event, ...args);
+    };
+    Object.defineProperty(Server.prototype, 'emit', { value: emit, writable: true, configurable: true });
+  }
+
+  const original = http.ServerResponse.prototype.writeHead as unknown as WriteHead;
+  const patched: WriteHead = function writeHead(this: ServerResponse, ...args) {
+    const state = (this as Traced)[STATE];
+    if (state === undefined || this.headersSent || !installed.config?.backlink)
+      return original.apply(this, args);
+    try {
+      // The app's headers are applied first (as Node itself does once any header was set), so
+      // ours merge with the final values instead of being overwritten by them.
+      const statusCode = args[0];
+      const reason = typeof args[1] === 'string' ? args[1] : undefined;
+      applyHeaders(this, reason === undefined ? args[1] : args[2]);
+      addBacklinkHeaders(this, state.span, state.origin);
+      return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
+    } catch (error) {
+      // A header the app passed was invalid: let Node's own writeHead report it as it would have.
+      diag.debug('@clicktrace/node: could not add the Server-Timing backlink', error);
+      return original.apply(this, args);
+    }
+  };
+  Object.defineProperty(http.ServerResponse.prototype, 'writeHead', {
+    value: patched,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** The headers argument of writeHead, set the way Node sets them when some were set before. */
+function applyHeaders(response: ServerResponse, headers: unknown): void {
+  if (headers === undefined || headers === null) return;
+  if (!Array.isArray(headers)) {
+    for (const [name, value] of Object.entries(headers as Record<string, string | string[] | number>)) {
+      if (name) response.setHeader(name, value);
+    }
+    return;
+  }
+  // Arrays keep repeated fields (Set-Cookie twice), flat [k, v, k, v] or nested [[k, v], …].
+  const pairs: unknown[][] = Array.isArray(headers[0])
+    ? (headers as unknown[][])
+    : Array.from({ length: headers.length >> 1 }, (_, i) => [headers[2 * i], headers[2 * i + 1]]);
+  if (!Array.isArray(headers[0]) && headers.length % 2 !== 0) throw new TypeError('odd header array');
+  for (const [name, value] of pairs) {
+    if (name) response.appendHeader(String(name), value as string | string[]);
+  }
+}
+
+/** Starts the span of one request; undefined when it is not traced. Never throws. */
+function startServerSpan(
+  config: ServerSpansConfig,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Context | undefined {
+  try {
+    // A preflight is the browser asking, not the user's action; the relay's traffic is spans.
+    if (isCorsPreflight(request) || isRelayRequest(request)) return undefined;
+    const decided = config.parentContext(request);
+    const isContext = typeof (decided as Context).getValue === 'function';
+    const parent = isContext ? (decided as Context) : (decided as { context: Context }).context;
+    const links = isContext ? undefined : (decided as { links?: Link[] }).links;
+    const method = request.method ?? 'GET';
+    const known = KNOWN_METHODS.has(method);
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const socket = request.socket;
+    const headers = request.headers;
+    const attributes: Attributes = {
+      'http.request.method': known ? method : '_OTHER',
+      'url.path': query === -1 ? url : url.slice(0, query),
+      'url.scheme': (socket as TLSSocket).encrypted ? 'https' : 'http',
+      'network.protocol.version': request.httpVersion,
+    };
+    if (!known) attributes['http.request.method_original'] = method;
+    if (query !== -1) attributes['url.query'] = url.slice(query + 1);
+    const host = headers.host;
+    if (host !== undefined) addServer(attributes, host, (socket as TLSSocket).encrypted === true);
+    if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
+    const userAgent = headers['user-agent'];
+    if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+
+    const methodName = known ? method : 'HTTP';
+    const span = config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes, links }, parent);
+    const origin = headers.origin;
+    const state: ServerSpanState = { span, methodName, route: undefined, error: undefined, origin };
+    (request as Traced)[STATE] = state;
+    (response as Traced)[STATE] = state;
+    response.on('close', endServerSpan);
+    const active = trace.setSpan(parent, span);
+    // A body arrives in the socket's callbacks, outside the handler's context: bind the request's
+    // listeners (body parsers' 'data'/'end') to it. Bodiless requests skip the cost.
+    if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
+      context.bind(active, request);
+    }
+    return active;
+  } catch (error) {
+    diag.error('@clicktrace/node: could not start the server span; the request is served untraced', error);
+    return undefined;
+  }
+}
+
+/** `server.address`/`server.port` from the Host header, as the semantic conventions ask. */
+function addServer(attributes: Attributes, host: string, encrypted: boolean): void {
+  const colon = host.lastIndexOf(':');
+  // A colon inside brackets belongs to an IPv6 address, not to a port.
+  if (colon !== -1 && colon > host.lastIndexOf(']')) {
+    attributes['server.address'] = host.slice(0, colon);
+    const port = Number(host.slice(colon + 1));
+    if (Number.isInteger(port)) attributes['server.port'] = port;
+  } else {
+    attributes['server.address'] = host;
+    attributes['server.port'] = encrypted ? 443 : 80;
+  }
+}
+
+/** The response's `close` listener: status, route, error, end. Shared by all responses. */
+function endServerSpan(this: ServerResponse): void {
+  const state = (this as Traced)[STATE];
+  if (state === undefined) return;
+  (this as Traced)[STATE] = undefined;
+  try {
+    const { span, route, error } = state;
+    const status = this.statusCode;
+    span.setAttribute('http.response.status_code', status);
+    if (route !== undefined) {
+      span.setAttribute('http.route', route);
+      span.updateName(`${state.methodName} ${route}`);
+    }
+    // Server spans: 5xx is an error, 4xx is the client's (HTTP semantic conventions).
+    if (status >= 500) {
+      span.setAttribute('error.type', errorType(error) ?? String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  } catch (error) {
+    diag.error('@clicktrace/node: could not end the server span', error);
+  }
+}
+
+function errorType(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  return error.constructor?.name || error.name || undefined;
+}
