@@ -2,12 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ITEMS } from './catalog.js';
-import { applyCors } from './cors.js';
+import { cors } from '@clicktrace/node';
 
 // The shop's API. It holds no tracing code: `node --import @clicktrace/node/register` adds it.
 const port = Number(process.env.PORT ?? 3001);
 const host = process.env.HOST ?? '127.0.0.1';
 const carts = new Map<string, string[]>();
+
+// The shop runs on another origin (any loopback port: the demo and the tests pick free ones).
+// Browsers preflight every cross-origin request that carries `traceparent`; the helper allows the
+// trace headers and exposes the Server-Timing backlink.
+const applyCors = cors({ origins: [/^http:\/\/(127\.0\.0\.1|localhost):\d+$/] });
 
 const server = createServer((req, res) => {
   handle(req, res).catch((error: unknown) => {
