@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ITEMS } from './catalog.js';
 import { cors } from '@clicktrace/node';
+import { ITEMS } from './catalog.js';
 
 // The shop's API. It holds no tracing code: `node --import @clicktrace/node/register` adds it.
 const port = Number(process.env.PORT ?? 3001);
