@@ -4,7 +4,7 @@
 // variants alternating round after round in one run; every traced variant exports OTLP/protobuf
 // to a real collector (collector.mjs), and each run checks how many of the requests the server
 // served arrived there as SERVER spans.
-//   pnpm --filter @clicktrace/bench node-throughput     (ROUNDS=5 DURATION=10 CONNECTIONS=50 to change)
+//   pnpm --filter @clicktrace/bench node-throughput     (ROUNDS=5 DURATION=10 CONNECTIONS=50 APP=express to change)
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -16,6 +16,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const DURATION = Number(process.env.DURATION ?? 10);
 const WARMUP = Number(process.env.WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+// APP=express runs the same API on Express 5 (server-express.mjs) instead of plain node:http.
+const SERVER = process.env.APP === 'express' ? 'server-express.mjs' : 'server.mjs';
 const register = createRequire(import.meta.url).resolve('@clicktrace/node/register');
 const VARIANTS = {
   uninstrumented: [],
@@ -33,7 +35,7 @@ async function exportedServerSpans(serviceName) {
 
 /** Starts the server under one variant; resolves once it prints its port. */
 async function startServer(nodeArgs, serviceName) {
-  const child = spawn(process.execPath, [...nodeArgs, `${here}server.mjs`], {
+  const child = spawn(process.execPath, [...nodeArgs, `${here}${SERVER}`], {
     env: {
       PATH: process.env.PATH ?? '',
       OTEL_SERVICE_NAME: serviceName,
