@@ -1,10 +1,7 @@
 import {
   type Context,
-  type DiagLogger,
-  DiagLogLevel,
   defaultTextMapGetter,
   defaultTextMapSetter,
-  diag,
   propagation,
   ROOT_CONTEXT,
   type TextMapPropagator,
@@ -13,25 +10,12 @@ import {
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPropagator, propagatorNamesFromEnv } from '../src/propagators.js';
+import { captureWarnings } from './capture-warnings.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
 const B3_TRACE_ID = '80f198ee56343ba864fe8b2a57d3eff7';
 const B3_SPAN_ID = 'e457b5a2e4d86bd1';
-
-function captureWarnings(): string[] {
-  const warnings: string[] = [];
-  const ignore = () => {};
-  const logger: DiagLogger = {
-    error: ignore,
-    warn: (m) => warnings.push(m),
-    info: ignore,
-    debug: ignore,
-    verbose: ignore,
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return warnings;
-}
 
 const tracer = new BasicTracerProvider().getTracer('test');
 

@@ -1,11 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import {
   type Context,
-  type DiagLogger,
-  DiagLogLevel,
   defaultTextMapGetter,
   defaultTextMapSetter,
-  diag,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -30,6 +27,7 @@ import {
   type TrustIncoming,
   trustAwareSampler,
 } from '../src/trust-incoming.js';
+import { captureWarnings } from './capture-warnings.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
@@ -186,16 +184,7 @@ describe('trustIncoming: a function of the request', () => {
   });
 
   it("falls back to 'ids-only', warning once, when it throws or returns junk", () => {
-    const warnings: string[] = [];
-    const ignore = () => {};
-    const logger: DiagLogger = {
-      error: ignore,
-      warn: (m) => warnings.push(m),
-      info: ignore,
-      debug: ignore,
-      verbose: ignore,
-    };
-    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    const warnings = captureWarnings();
     const throwing: TrustIncoming = () => {
       throw new Error('boom');
     };
