@@ -25,8 +25,6 @@ const API_SERVICE = 'matrix-api';
 const INTERACTION_NAME = /^(click|submit)\b/;
 /** How @clicktrace/web chose a span's parent: 'context', 'interaction-scope' or 'none'. */
 const PARENT_SOURCE = 'clicktrace.parent.source';
-/** Both clicks of `two-clicks` must land before the first handler's 150 ms wait is over. */
-const MAX_CLICK_GAP_MS = 120;
 
 type Observed = 'connected' | 'unparented' | 'broken';
 interface RequestResult {
@@ -53,12 +51,9 @@ for (const path of PATHS) {
     const plugin = await page.locator('html').getAttribute('data-clicktrace-plugin');
     testInfo.annotations.push({ type: 'vite plugin', description: plugin ?? 'unknown' });
     const gap = await trigger(page, path);
-    if (gap !== undefined) {
+    // Informational: the page makes the two clicks overlap whatever the gap (see paths.ts).
+    if (gap !== undefined)
       testInfo.annotations.push({ type: 'clicks apart (ms)', description: gap.toFixed(1) });
-      expect(gap, 'the two clicks must overlap for this path to mean anything').toBeLessThan(
-        MAX_CLICK_GAP_MS,
-      );
-    }
 
     const results: RequestResult[] = [];
     const found: Trace[] = [];

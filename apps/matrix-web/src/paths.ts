@@ -7,6 +7,23 @@ import { log, ping, pingUrl } from './api.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A promise that settles once `arrive()` was called twice; `arrive()` says whether this was the second. */
+function bothClicked(): { both: Promise<void>; arrive(): boolean } {
+  let arrived = 0;
+  let release = (): void => {};
+  const both = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return {
+    both,
+    arrive() {
+      arrived++;
+      if (arrived === 2) release();
+      return arrived === 2;
+    },
+  };
+}
+
 function button(root: Document, id: string): HTMLButtonElement {
   const element = root.getElementById(id);
   if (!(element instanceof HTMLButtonElement)) throw new Error(`matrix-web: no button #${id}`);
@@ -121,12 +138,17 @@ export function wirePaths(root: Document): void {
   });
 
   // Two buttons clicked a few milliseconds apart, each awaiting before its request, with a
-  // "still working" notice armed until its answer arrives (the API answers 300 ms later): each
-  // request starts while the other click still has work pending.
+  // "still working" notice armed until its answer arrives (the API answers 300 ms later). Each
+  // handler waits until both buttons were clicked before it sends, so the two interactions
+  // overlap however far apart a busy machine lands the clicks.
+  let pair = bothClicked();
   for (const id of ['two-clicks-a', 'two-clicks-b']) {
     on(id, async () => {
       const notice = setTimeout(() => log(`${id}: still working`), 1000);
-      await sleep(150);
+      const mine = pair;
+      if (mine.arrive()) pair = bothClicked();
+      await mine.both;
+      await sleep(20);
       await ping(id, 300);
       clearTimeout(notice);
     });
