@@ -19,4 +19,5 @@ ensure_chromium() {
 }
 
 echo "==> Installing packages (pnpm ${PNPM_VERSION})"
-pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v '^Progress' || true
+# pipefail keeps pnpm's exit status; only the filter may come up empty.
+pnpm install --frozen-lockfile --reporter=append-only 2>&1 | { grep -v '^Progress' || true; }

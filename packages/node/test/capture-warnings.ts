@@ -1,11 +1,11 @@
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 
-/** Routes `diag` warnings into the returned list (other levels are dropped) until `diag.disable()`. */
+/** Routes `diag` warnings and errors into the returned list (lower levels are dropped) until `diag.disable()`. */
 export function captureWarnings(): string[] {
   const warnings: string[] = [];
   const ignore = () => {};
   const logger: DiagLogger = {
-    error: ignore,
+    error: (message) => warnings.push(message),
     warn: (message) => warnings.push(message),
     info: ignore,
     debug: ignore,

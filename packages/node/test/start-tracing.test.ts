@@ -1,22 +1,7 @@
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/options-from-env.js';
 import { startTracing } from '../src/start-tracing.js';
-
-/** Collects diag warnings in place of the console. */
-function captureWarnings(): string[] {
-  const warnings: string[] = [];
-  const ignore = () => {};
-  const logger: DiagLogger = {
-    error: (message) => warnings.push(message),
-    warn: (message) => warnings.push(message),
-    info: ignore,
-    debug: ignore,
-    verbose: ignore,
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return warnings;
-}
+import { captureWarnings } from './capture-warnings.js';
 
 describe('startTracing()', () => {
   // Port 9 (discard) on loopback: nothing is exported, and nothing leaves the machine.
