@@ -5,11 +5,11 @@ import { type Context, type ContextManager, diag, trace } from '@opentelemetry/a
  * choice is the active context (see interaction-scope.ts: the one interaction being dispatched,
  * else the only open one, else nothing).
  *
- * This is how instrumentations that only call `context.active()` (the stock fetch/XHR ones) see
- * the scope: code zone.js never saw (inline `onclick=""` attributes, native `await`
- * continuations, `MessageChannel` hops, scripts loaded before zone.js) gets the interaction's
- * context. Contexts made this way are marked, so the span processor can record
- * `clicktrace.parent.source = interaction-scope` on the CLIENT spans started in them.
+ * Our fetch/XHR instrumentation asks the scope itself (`chooseParent`); this wrapper is how any
+ * other code that only calls `context.active()` (a span the app starts itself, another
+ * instrumentation) sees the scope: code zone.js never saw (inline `onclick=""` attributes, native
+ * `await` continuations, `MessageChannel` hops, scripts loaded before zone.js) gets the
+ * interaction's context. Contexts made this way are marked, so `parentSourceOf` can tell.
  * Wrapping instead of subclassing keeps the zone manager's own behaviour untouched.
  *
  * Limitation: an explicit `context.with(ROOT_CONTEXT, fn)` while an interaction is open is

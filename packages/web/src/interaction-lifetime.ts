@@ -238,9 +238,9 @@ export class InteractionLifetime {
         } finally {
           // A one-shot task is done; a periodic one stops counting after its first run.
           interaction.pendingTasks.delete(task);
-          // A task that ended a child span is the instrumentation's bookkeeping (the stock fetch
-          // instrumentation ends its span from a timer 300 ms after the response, with the
-          // response's time): the work ended when that span says, already recorded.
+          // A task that ended a child span is an instrumentation's bookkeeping (it may run well
+          // after the work, e.g. a timer that waits for resource timing): the work ended when
+          // that span says, already recorded, not when the task ran.
           if (lifetime.#spansEnded.get(interaction) === spansEndedBefore) lifetime.workDone(interaction);
           else lifetime.#maybeIdle(interaction);
         }
