@@ -1,12 +1,4 @@
-import {
-  type Context,
-  context as contextApi,
-  propagation,
-  type Span,
-  SpanKind,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
+import { type Context, propagation, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { httpClientSpanStart } from './http-client-span.js';
 
@@ -43,7 +35,9 @@ export function startRequestSpan(
   method: string,
   url: URL,
 ): StartedRequest | undefined {
-  if (isTracingSuppressed(contextApi.active()) || options.ignore(url.href)) return undefined;
+  if (options.ignore(url.href)) return undefined;
+  // The parent is derived from the active context and keeps its values, suppression included
+  // (the exporter's own requests run under suppressTracing): one lookup of the active context.
   const parent = options.parent();
   if (isTracingSuppressed(parent.context)) return undefined;
   // Everything that may throw comes before startSpan: a span, once started, must be ended.
