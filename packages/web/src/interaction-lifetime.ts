@@ -153,11 +153,12 @@ export class InteractionLifetime {
    * no context while exactly one interaction is open is counted as that interaction's work.
    */
   adoptContextless(task: Task): void {
-    if (this.#bookkeeping || (task.data as { isPeriodic?: boolean } | undefined)?.isPeriodic) return;
-    const delay = (task.data as { delay?: number } | undefined)?.delay ?? 0;
-    if (delay > CONTEXTLESS_TIMER_MAX_MS || this.#zoneContextManager.active() !== ROOT_CONTEXT) return;
+    // Every macrotask of the page passes here: the common case (no single open interaction) first.
     const interaction = this.#registry.only();
-    if (!interaction || interaction.ended || interaction.pendingTasks.has(task)) return;
+    if (!interaction || interaction.ended || this.#bookkeeping) return;
+    const data = task.data as { isPeriodic?: boolean; delay?: number } | undefined;
+    if (data?.isPeriodic || (data?.delay ?? 0) > CONTEXTLESS_TIMER_MAX_MS) return;
+    if (this.#zoneContextManager.active() !== ROOT_CONTEXT || interaction.pendingTasks.has(task)) return;
     interaction.pendingTasks.add(task);
     this.#bump(interaction);
     const mutable = task as Task & { callback: (...args: unknown[]) => unknown };
