@@ -1,17 +1,48 @@
-// The embedded collector in its own process, so its decoding does not slow the load generator.
-// Counts the SERVER spans received per service.name and reports them when asked over IPC.
-import { startCollector } from '@clicktrace/collector';
+// The OTLP receiver of the benchmark, in its own process. During a round it only receives: it
+// keeps each export's raw body and answers 200, so decoding does not compete for the 2 cores with
+// the server under test (a real deployment decodes on another machine). Asked for counts after
+// the round, it decodes every body it kept with @clicktrace/collector's OTLP decoders and reports
+// the SERVER spans per service.name, so "every span exported" is checked span by span.
+import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { decodeOtlpJson, decodeOtlpProtobuf } from '@clicktrace/collector';
 
-const collector = await startCollector({ port: 0, maxSpans: 10_000 });
+const bodies = [];
 const servers = new Map();
-collector.store.onSpans((spans) => {
-  for (const span of spans) {
-    if (span.kind !== 'SERVER') continue;
-    servers.set(span.serviceName, (servers.get(span.serviceName) ?? 0) + 1);
+
+const server = createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    bodies.push({
+      type: request.headers['content-type'] ?? '',
+      gzip: request.headers['content-encoding'] === 'gzip',
+      body: Buffer.concat(chunks),
+    });
+    // An empty ExportTraceServiceResponse is a full success in both encodings.
+    const json = request.headers['content-type']?.includes('json');
+    response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+    response.end(json ? '{}' : undefined);
+  });
+});
+server.keepAliveTimeout = 60_000;
+
+function decodePending() {
+  for (const { type, gzip, body } of bodies.splice(0)) {
+    const bytes = gzip ? gunzipSync(body) : body;
+    const spans = type.includes('json')
+      ? decodeOtlpJson(JSON.parse(bytes.toString('utf8')))
+      : decodeOtlpProtobuf(bytes);
+    for (const span of spans) {
+      if (span.kind !== 'SERVER') continue;
+      servers.set(span.serviceName, (servers.get(span.serviceName) ?? 0) + 1);
+    }
   }
-  collector.store.clear(); // only the counts matter here
-});
+}
+
 process.on('message', (message) => {
-  if (message === 'counts') process.send?.(Object.fromEntries(servers));
+  if (message !== 'counts') return;
+  decodePending();
+  process.send?.(Object.fromEntries(servers));
 });
-process.send?.({ url: collector.url });
+server.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}` }));

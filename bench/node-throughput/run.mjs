@@ -1,29 +1,58 @@
-// Requests per second a small node:http JSON API keeps under tracing: uninstrumented, with
-// clicktrace (`--import @clicktrace/node/register`) and with the stock OpenTelemetry setup
-// (sdk-trace-node + instrumentation-http, stock-otel.mjs). autocannon on loopback, the three
-// variants alternating round after round in one run; every traced variant exports OTLP/protobuf
-// to a real collector (collector.mjs), and each run checks how many of the requests the server
-// served arrived there as SERVER spans.
-//   pnpm --filter @clicktrace/bench node-throughput     (ROUNDS=5 DURATION=10 CONNECTIONS=50 APP=express to change)
-import { fork, spawn } from 'node:child_process';
+// Requests per second a small JSON API keeps under tracing: uninstrumented, with clicktrace
+// (`--import @clicktrace/node/register`) and with the stock OpenTelemetry setup (sdk-trace-node +
+// instrumentation-http, + instrumentation-express for the Express app: stock-otel.mjs).
+// autocannon on loopback, the variants alternating round after round in one run; every traced
+// variant exports OTLP/protobuf to a receiver in its own process (collector.mjs), and each run
+// checks, by decoding what arrived, that every request the server served was exported as a span.
+//
+// Where `taskset` exists, the server runs alone on CPU 1, and this process (autocannon) and the
+// receiver on CPU 0: on a 2-core machine the server then has one core to itself in every variant,
+// so the ratio measures the server's own cost instead of how the scheduler shared two cores
+// between three busy processes (which swung a variant's rate by ±20% from round to round).
+//   cd bench && node node-throughput/run.mjs
+//   APP=http (node:http instead of Express 5), ROUNDS, DURATION, WARMUP, CONNECTIONS,
+//   SPLIT=1 (adds clicktrace without the Server-Timing backlink), PIN=0 (no taskset),
+//   NODE=/path/to/node (the servers' Node, e.g. $(npx -y node@24 -p process.execPath))
+//
+// The machine's speed drifts by ±20% over minutes, so a variant's ratio is the median of its
+// per-round ratios (its rate over the uninstrumented rate of the same round), short rounds, many.
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const DURATION = Number(process.env.DURATION ?? 10);
-const WARMUP = Number(process.env.WARMUP ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 10);
+const DURATION = Number(process.env.DURATION ?? 5);
+const WARMUP = Number(process.env.WARMUP ?? 2);
+const NODE = process.env.NODE ?? process.execPath;
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
-// APP=express runs the same API on Express 5 (server-express.mjs) instead of plain node:http.
-const SERVER = process.env.APP === 'express' ? 'server-express.mjs' : 'server.mjs';
+// The issue's stock figure was measured on an Express app; APP=http runs the same API on plain
+// node:http (server.mjs), where the framework does no work and tracing is all the difference.
+const APP = process.env.APP === 'http' ? 'http' : 'express';
+const SERVER = APP === 'http' ? 'server.mjs' : 'server-express.mjs';
 const register = createRequire(import.meta.url).resolve('@clicktrace/node/register');
 const VARIANTS = {
   uninstrumented: [],
   clicktrace: ['--import', register],
+  ...(process.env.SPLIT === '1'
+    ? { 'clicktrace, no backlink': ['--import', `${here}clicktrace-no-backlink.mjs`] }
+    : {}),
   'stock OpenTelemetry': ['--import', `${here}stock-otel.mjs`],
 };
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const PIN = process.env.PIN !== '0' && hasTaskset();
+// This process (autocannon) and, forked from it, the receiver: CPU 0. The server: CPU 1.
+if (PIN) execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
 const collector = fork(`${here}collector.mjs`, { stdio: 'inherit' });
 const [{ url: collectorUrl }] = await once(collector, 'message');
@@ -35,9 +64,12 @@ async function exportedServerSpans(serviceName) {
 
 /** Starts the server under one variant; resolves once it prints its port. */
 async function startServer(nodeArgs, serviceName) {
-  const child = spawn(process.execPath, [...nodeArgs, `${here}${SERVER}`], {
+  const command = [NODE, ...nodeArgs, `${here}${SERVER}`];
+  if (PIN) command.unshift('taskset', '-c', '1');
+  const child = spawn(command[0], command.slice(1), {
     env: {
       PATH: process.env.PATH ?? '',
+      BENCH_APP: APP,
       OTEL_SERVICE_NAME: serviceName,
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
@@ -107,21 +139,21 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const base = median(results.uninstrumented.map((r) => r.rps));
+const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
 const lines = [
   '',
-  `Node ${process.version}, ${ROUNDS} rounds x ${DURATION} s, ${CONNECTIONS} connections, GET /api/items/7`,
+  `${APP === 'http' ? 'node:http' : 'Express 5'}, Node ${nodeVersion}, ${ROUNDS} rounds x ${DURATION} s, ${CONNECTIONS} connections, GET /api/items/7, ${PIN ? 'server pinned to CPU 1, autocannon and receiver to CPU 0' : 'not pinned'}`,
   '',
-  '| variant | req/s (median) | runs | vs uninstrumented | spans exported / requests served |',
-  '| --- | ---: | --- | ---: | --- |',
+  '| variant | req/s (median) | vs uninstrumented (median of per-round ratios) | spans exported / requests served |',
+  '| --- | ---: | ---: | --- |',
 ];
 for (const [name, runs] of Object.entries(results)) {
   const rps = median(runs.map((r) => r.rps));
-  const all = runs.map((r) => r.rps.toFixed(0)).join(', ');
+  const ratio = median(runs.map((r, round) => r.rps / results.uninstrumented[round].rps));
   const exported = runs.every((r) => r.exported === undefined)
     ? 'n/a'
     : `${runs.reduce((n, r) => n + r.exported, 0)} / ${runs.reduce((n, r) => n + r.served, 0)}`;
-  lines.push(`| ${name} | ${rps.toFixed(0)} | ${all} | ${(rps / base).toFixed(2)} | ${exported} |`);
+  lines.push(`| ${name} | ${rps.toFixed(0)} | ${ratio.toFixed(2)} | ${exported} |`);
 }
 if (Object.values(results).some((runs) => runs.some((r) => r.errors > 0)))
   lines.push('', '(some runs had errors)');

@@ -6,7 +6,8 @@ import { type Span, TraceFlags } from '@opentelemetry/api';
  * made the request can find the trace it continued.
  *
  * - `Server-Timing: traceparent;desc="00-<trace>-<span>-<flags>"`, the form browser RUM agents
- *   read from `PerformanceResourceTiming.serverTiming`, and `trace;desc=00-…`, the W3C draft's.
+ *   read from `PerformanceResourceTiming.serverTiming`, and `trace;desc=00-…`, the W3C Trace Context
+ *   draft's `trace` metric (w3c/trace-context pull request 560).
  *   Both are appended to whatever Server-Timing metrics the app sends.
  * - Cross-origin requests (those with an `Origin`) also need, for the browser to let the page
  *   see it: `Access-Control-Expose-Headers: Server-Timing` to read it from `fetch`'s Response

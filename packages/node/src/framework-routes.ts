@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { IncomingMessage } from 'node:http';
-import { recordError, recordRoute } from './server-span-state.js';
+import { recordError, recordRoute, stateOf } from './server-span-state.js';
 
 /**
  * Route templates from the frameworks, with no patching of their modules (so it works the same
@@ -33,11 +33,16 @@ function defineExpressRouteAccessor(): void {
     configurable: true,
     enumerable: false,
     get(this: WithRoute) {
-      return this[ROUTE];
+      const state = stateOf(this);
+      return state === undefined ? this[ROUTE] : state.expressRoute;
     },
     set(this: WithRoute, route: unknown) {
-      // An own data property, as the assignment would have made without us.
-      this[ROUTE] = route;
+      const state = stateOf(this);
+      if (state === undefined) {
+        this[ROUTE] = route; // an untraced request: an own property, as without us
+        return;
+      }
+      state.expressRoute = route;
       const path = (route as { path?: unknown } | null | undefined)?.path;
       if (typeof path !== 'string') return;
       const base = typeof this.baseUrl === 'string' ? this.baseUrl : '';

@@ -175,7 +175,14 @@ function startServerSpan(
     const methodName = known ? method : 'HTTP';
     const span = config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes, links }, parent);
     const origin = headers.origin;
-    const state: ServerSpanState = { span, methodName, route: undefined, error: undefined, origin };
+    const state: ServerSpanState = {
+      span,
+      methodName,
+      route: undefined,
+      expressRoute: undefined,
+      error: undefined,
+      origin,
+    };
     (request as Traced)[STATE] = state;
     (response as Traced)[STATE] = state;
     response.on('close', endServerSpan);

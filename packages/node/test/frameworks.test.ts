@@ -155,6 +155,7 @@ describe.each(FRAMEWORKS)('$name', ({ fixture, routes, errorType }) => {
     expect(span.name).toBe(routes ? 'GET /api/items/:id' : 'GET');
     expect(span.attributes['http.route']).toBe(routes ? '/api/items/:id' : undefined);
     expect(span.attributes['url.query']).toBe('color=red');
+    if (fixture === 'frameworks-express.mjs') expect(response.headers.get('x-route')).toBe('/items/:id');
 
     const serverTiming = response.headers.get('server-timing');
     const expected = `00-${CALLER_TRACE_ID}-${span.spanId}-01`;
