@@ -16,6 +16,8 @@ for version in 22 24; do
 done
 echo "==> Browser tests (@clicktrace/web in Chromium)"
 pnpm --filter @clicktrace/web run test:browser
+echo "==> @clicktrace/playwright's matchers and fixture (Chromium, two workers, one collector)"
+pnpm --filter @clicktrace/playwright run test:browser
 echo "==> End-to-end (the demo shop, vite dev and vite build)"
 pnpm --filter @clicktrace/e2e run test
 echo "==> Async-context matrix (every path x dev/build x plugin on/off)"

@@ -29,33 +29,45 @@ test('a click on Checkout is one trace: the click, its requests after each await
   });
   expect(trace).toBeConnected();
 
-  // The chain, link by link, by trace and parent ids and span kinds.
-  const click = trace.root;
-  expect(click?.kind).toBe('INTERNAL');
-  const fetchSpan = trace.find({ name: 'POST /api/checkout', kind: 'CLIENT', service: 'shop-web' });
-  const server = trace.find({ name: 'POST /api/checkout', kind: 'SERVER', service: 'shop-api' });
-  const outgoing = trace.find({ name: 'POST /api/inventory/reserve', kind: 'CLIENT', service: 'shop-api' });
-  const inventory = trace.find({ name: 'POST /api/inventory/reserve', kind: 'SERVER', service: 'shop-api' });
-  expect(fetchSpan?.parentSpanId).toBe(click?.spanId);
-  expect(server?.parentSpanId).toBe(fetchSpan?.spanId);
-  expect(outgoing?.parentSpanId).toBe(server?.spanId);
-  expect(inventory?.parentSpanId).toBe(outgoing?.spanId);
-
-  // The handler's second request, made after `await`ing the first one, is the click's child too.
+  // The chain, link by link: each span the child of the one before, in one trace.
+  expect(trace).toHaveSpanTree({
+    span: { name: /^click button "Checkout"/, kind: 'INTERNAL' },
+    children: [
+      {
+        span: { name: 'POST /api/checkout', kind: 'CLIENT', service: 'shop-web' },
+        children: [
+          {
+            span: { name: 'POST /api/checkout', kind: 'SERVER', service: 'shop-api' },
+            children: [
+              {
+                span: { name: 'POST /api/inventory/reserve', kind: 'CLIENT', service: 'shop-api' },
+                children: [
+                  { span: { name: 'POST /api/inventory/reserve', kind: 'SERVER', service: 'shop-api' } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      // The handler's second request, made after `await`ing the first one, is the click's child too.
+      {
+        span: { name: 'GET /api/items', kind: 'CLIENT', service: 'shop-web' },
+        children: [{ span: { name: 'GET /api/items', kind: 'SERVER', service: 'shop-api' } }],
+      },
+    ],
+  });
+  // The page's first load of the catalog is not part of the click, and the refetch came second.
   const refetch = trace.filter({ name: 'GET /api/items', kind: 'CLIENT', service: 'shop-web' });
-  expect(refetch).toHaveLength(1); // the page's first load of the catalog is not part of the click
-  const refetchServer = trace.find({ name: 'GET /api/items', kind: 'SERVER', service: 'shop-api' });
-  expect(refetch[0]?.parentSpanId).toBe(click?.spanId);
-  expect(refetchServer?.parentSpanId).toBe(refetch[0]?.spanId);
+  expect(refetch).toHaveLength(1);
+  const fetchSpan = trace.find({ name: 'POST /api/checkout', kind: 'CLIENT', service: 'shop-web' });
   expect(BigInt(refetch[0]?.startTimeUnixNano ?? 0)).toBeGreaterThan(
     BigInt(fetchSpan?.startTimeUnixNano ?? 0),
   );
 
   // Both requests come after native awaits, and found their parent in the context zone.js carried.
-  expect(fetchSpan?.attributes[PARENT_SOURCE]).toBe('context');
-  expect(refetch[0]?.attributes[PARENT_SOURCE]).toBe('context');
-  for (const span of [click, fetchSpan, server, outgoing, inventory, ...refetch, refetchServer])
-    expect(span?.traceId).toBe(trace.traceId);
+  for (const name of ['POST /api/checkout', 'GET /api/items']) {
+    expect(trace).toContainSpan({ name, kind: 'CLIENT', attributes: { [PARENT_SOURCE]: 'context' } });
+  }
 });
 
 test('a click on Add is one trace: the request made before its handler first awaits', async ({
@@ -66,16 +78,22 @@ test('a click on Add is one trace: the request made before its handler first awa
   await page.getByRole('button', { name: 'Add Stoneware mug' }).click();
   await expect(page.getByTestId('cart')).toHaveText('mug');
 
-  const trace = await traces.waitForTrace({
+  const query = {
     root: /^click button "Add Stoneware mug"/,
-    through: [{ name: 'POST /api/cart', kind: 'SERVER' }],
-  });
+    through: [{ name: 'POST /api/cart', kind: 'SERVER' as const }],
+  };
+  await expect(traces).toHaveTrace(query);
+  const trace = await traces.waitForTrace(query);
   expect(trace).toBeConnected();
-  const fetchSpan = trace.find({ name: 'POST /api/cart', kind: 'CLIENT' });
-  const server = trace.find({ name: 'POST /api/cart', kind: 'SERVER' });
-  expect(fetchSpan?.parentSpanId).toBe(trace.root?.spanId);
-  expect(server?.parentSpanId).toBe(fetchSpan?.spanId);
-  expect(fetchSpan?.attributes[PARENT_SOURCE]).toBe('context');
+  expect(trace).toHaveSpanTree({
+    span: /^click button "Add Stoneware mug"/,
+    children: [
+      {
+        span: { name: 'POST /api/cart', kind: 'CLIENT', attributes: { [PARENT_SOURCE]: 'context' } },
+        children: [{ span: { name: 'POST /api/cart', kind: 'SERVER' } }],
+      },
+    ],
+  });
 });
 
 test('a request after an await stays in its own click while another click is in flight', async ({
@@ -119,16 +137,21 @@ test('a request after an await stays in its own click while another click is in 
   expect(kettle).toBeConnected();
   expect(kettle.traceId).not.toBe(checkout.traceId);
 
-  const click = checkout.root;
-  const fetchSpan = checkout.find({ name: 'POST /api/checkout', kind: 'CLIENT', service: 'shop-web' });
-  const refetch = checkout.find({ name: 'GET /api/items', kind: 'CLIENT', service: 'shop-web' });
-  expect(fetchSpan?.parentSpanId).toBe(click?.spanId);
-  expect(refetch?.parentSpanId).toBe(click?.spanId);
-  expect(fetchSpan?.attributes[PARENT_SOURCE]).toBe('context');
-  expect(refetch?.attributes[PARENT_SOURCE]).toBe('context');
+  expect(checkout).toHaveSpanTree({
+    span: /^click button "Checkout"/,
+    children: [
+      { span: { name: 'POST /api/checkout', kind: 'CLIENT', attributes: { [PARENT_SOURCE]: 'context' } } },
+      { span: { name: 'GET /api/items', kind: 'CLIENT', attributes: { [PARENT_SOURCE]: 'context' } } },
+    ],
+  });
   // Nothing crossed over between the two clicks.
-  expect(kettle.find({ name: 'POST /api/checkout' })).toBeUndefined();
-  expect(kettle.find({ name: 'GET /api/items' })).toBeUndefined();
-  expect(checkout.find({ name: 'POST /api/cart' })).toBeUndefined();
-  expect(kettle.find({ name: 'POST /api/cart', kind: 'CLIENT' })?.parentSpanId).toBe(kettle.root?.spanId);
+  expect(kettle).not.toContainSpan('POST /api/checkout');
+  expect(kettle).not.toContainSpan('GET /api/items');
+  expect(checkout).not.toContainSpan('POST /api/cart');
+  expect(kettle).toHaveSpanTree({
+    span: /^click button "Add Gooseneck kettle"/,
+    children: [{ span: { name: 'POST /api/cart', kind: 'CLIENT' } }],
+  });
+  // Neither click's trace is among the traces of the page's first load.
+  await expect(traces).not.toHaveTrace({ root: /^click button "Checkout"/, through: ['POST /api/cart'] });
 });

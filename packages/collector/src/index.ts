@@ -15,8 +15,19 @@
 export { decodeOtlpJson } from './decode-otlp-json.js';
 export { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
 export { OtlpDecodeError } from './otlp-decode-error.js';
+export type { RenderTraceHtmlOptions } from './render-trace-html.js';
+export { renderTraceHtml } from './render-trace-html.js';
 export type { Collector, CollectorOptions } from './start-collector.js';
 export { startCollector } from './start-collector.js';
+export type {
+  OtlpJsonAnyValue,
+  OtlpJsonKeyValue,
+  OtlpJsonResourceSpans,
+  OtlpJsonScopeSpans,
+  OtlpJsonSpan,
+  OtlpJsonTraceRequest,
+} from './to-otlp-json.js';
+export { toOtlpJson } from './to-otlp-json.js';
 export type { SpansListener, TraceStoreOptions } from './trace-store.js';
 export { TraceStore } from './trace-store.js';
 export type { AttributeValue, SpanKindName, StatusCodeName, StoredSpan, TraceSummary } from './types.js';

@@ -1,19 +1,19 @@
 /**
- * The viewer served at `GET /`: one self-contained page (inline CSS and vanilla JS, no
- * external URLs) so it works offline and needs no build step. It reads the collector's own
- * JSON API. All data is put into the DOM with `textContent`, never as HTML, because span
- * names and attributes come from whoever posts to the collector.
+ * The waterfall viewer: one self-contained page (inline CSS and vanilla JS, no external
+ * URLs) so it works offline, from a file and in a test report, and needs no build step. All
+ * data is put into the DOM with `textContent`, never as HTML, because span names and
+ * attributes come from whoever posts to the collector.
+ *
+ * One stylesheet and one script draw both pages: `VIEWER_PAGE`, served at `GET /`, reads the
+ * collector's JSON API; a page made by `renderTraceHtml` carries the same answers as JSON in
+ * a `<script type="application/json">` element and never fetches.
  *
  * `#trace=<traceId>` in the URL opens that trace, so tools can link straight to one.
  */
-export const VIEWER_PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>clicktrace collector</title>
-<style>
-  :root { --fg: #1d2330; --muted: #6b7280; --line: #e5e7eb; --bg: #f8fafc; --accent: #2563eb; --error: #dc2626; }
+import type { StoredSpan, TraceSummary } from './types.js';
+
+/** The viewer's stylesheet: the content of its `<style>` element. */
+export const VIEWER_CSS = `  :root { --fg: #1d2330; --muted: #6b7280; --line: #e5e7eb; --bg: #f8fafc; --accent: #2563eb; --error: #dc2626; }
   * { box-sizing: border-box; }
   body { margin: 0; height: 100vh; display: flex; flex-direction: column; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: #fff; }
   header { display: flex; align-items: center; gap: 12px; padding: 8px 14px; border-bottom: 1px solid var(--line); background: var(--bg); }
@@ -57,29 +57,24 @@ export const VIEWER_PAGE = `<!doctype html>
   table.kv td { border-bottom: 1px solid var(--line); padding: 2px 8px 2px 0; vertical-align: top; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
   table.kv td:first-child { width: 30%; color: var(--muted); }
   .status-error { color: var(--error); font-weight: 600; }
-</style>
-</head>
-<body>
-<header>
-  <h1>clicktrace collector</h1>
-  <span class="count" id="count"></span>
-  <button id="clear" type="button">Clear traces</button>
-</header>
-<main>
-  <section id="list"></section>
-  <section id="detail">
-    <div id="waterfall"><div class="empty">Select a trace on the left.</div></div>
-    <div id="panel" hidden></div>
-  </section>
-</main>
-<script>
-(function () {
+`;
+
+/**
+ * The viewer's script: the content of its `<script>` element. It expects the markup of
+ * `viewerDocument` and reads its data from the element with id `clicktrace-data` when the
+ * page has one, from the collector's API otherwise.
+ */
+export const VIEWER_SCRIPT = `(function () {
   'use strict';
   var PALETTE = ['#3b82f6', '#10b981', '#f59e0b', '#8b5cf6', '#ef4444', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#64748b'];
   var serviceColors = new Map();
   var selectedTraceId = null;
   var selectedSpanId = null;
   var shownSpanCount = -1;
+  // A page made by renderTraceHtml carries its traces in a JSON script element and never
+  // fetches; the live page reads the collector's API and polls it.
+  var savedElement = document.getElementById('clicktrace-data');
+  var saved = savedElement ? JSON.parse(savedElement.textContent) : null;
 
   function colorOf(service) {
     if (!serviceColors.has(service)) serviceColors.set(service, PALETTE[serviceColors.size % PALETTE.length]);
@@ -121,12 +116,23 @@ export const VIEWER_PAGE = `<!doctype html>
     });
   }
 
+  // The page's data: the API's answers, or the same answers from the page itself when saved.
+  function fetchTraces() {
+    return saved ? Promise.resolve({ traces: saved.traces }) : getJson('api/traces');
+  }
+
+  function fetchTrace(traceId) {
+    if (!saved) return getJson('api/traces/' + encodeURIComponent(traceId));
+    if (!Object.prototype.hasOwnProperty.call(saved.spans, traceId)) return Promise.reject(new Error('trace ' + traceId + ' is not in this page'));
+    return Promise.resolve({ traceId: traceId, spans: saved.spans[traceId] });
+  }
+
   function renderList(traces) {
     var list = document.getElementById('list');
     document.getElementById('count').textContent = traces.length + (traces.length === 1 ? ' trace' : ' traces');
     list.replaceChildren();
     if (traces.length === 0) {
-      list.append(el('div', 'empty', 'No traces yet. Send OTLP/HTTP to ' + location.origin + '/v1/traces'));
+      list.append(el('div', 'empty', saved ? 'No spans.' : 'No traces yet. Send OTLP/HTTP to ' + location.origin + '/v1/traces'));
       return;
     }
     traces.forEach(function (trace) {
@@ -140,7 +146,11 @@ export const VIEWER_PAGE = `<!doctype html>
         el('span', '', formatClock(trace.startTimeUnixNano))
       );
       item.append(meta);
-      item.addEventListener('click', function () { location.hash = 'trace=' + trace.traceId; });
+      // A saved page may sit where its URL cannot change (a report's frame): it opens the trace directly.
+      item.addEventListener('click', function () {
+        if (saved) openTrace(trace.traceId, null);
+        else location.hash = 'trace=' + trace.traceId;
+      });
       list.append(item);
       if (trace.traceId === selectedTraceId && trace.spanCount !== shownSpanCount) loadTrace(trace.traceId);
     });
@@ -299,7 +309,7 @@ export const VIEWER_PAGE = `<!doctype html>
   }
 
   function loadTrace(traceId) {
-    return getJson('api/traces/' + encodeURIComponent(traceId)).then(function (body) {
+    return fetchTrace(traceId).then(function (body) {
       if (traceId !== selectedTraceId) return;
       renderTrace(traceId, body.spans);
       var panel = document.getElementById('panel');
@@ -311,18 +321,14 @@ export const VIEWER_PAGE = `<!doctype html>
     }, function () {
       if (traceId !== selectedTraceId) return;
       shownSpanCount = -1;
-      document.getElementById('waterfall').replaceChildren(el('div', 'empty', 'Trace ' + traceId + ' is not in the collector (cleared or evicted).'));
+      document.getElementById('waterfall').replaceChildren(el('div', 'empty', 'Trace ' + traceId + (saved ? ' is not in this page.' : ' is not in the collector (cleared or evicted).')));
     });
   }
 
-  // #trace=<traceId> opens a trace; &span=<spanId> also opens that span's details.
-  function selectFromHash() {
-    var match = /trace=([0-9a-fA-F]{32})/.exec(location.hash);
-    var spanMatch = /span=([0-9a-fA-F]{16})/.exec(location.hash);
-    var traceId = match ? match[1].toLowerCase() : null;
+  function openTrace(traceId, spanId) {
     if (traceId === selectedTraceId) return;
     selectedTraceId = traceId;
-    selectedSpanId = spanMatch ? spanMatch[1].toLowerCase() : null;
+    selectedSpanId = spanId;
     shownSpanCount = -1;
     document.getElementById('panel').hidden = true;
     if (traceId) loadTrace(traceId);
@@ -330,21 +336,95 @@ export const VIEWER_PAGE = `<!doctype html>
     refresh();
   }
 
+  // #trace=<traceId> opens a trace; &span=<spanId> also opens that span's details. A saved
+  // page opens its first trace when the URL names none.
+  function selectFromHash() {
+    var match = /trace=([0-9a-fA-F]{32})/.exec(location.hash);
+    var spanMatch = /span=([0-9a-fA-F]{16})/.exec(location.hash);
+    var traceId = match ? match[1].toLowerCase() : saved && saved.traces.length > 0 ? saved.traces[0].traceId : null;
+    openTrace(traceId, spanMatch ? spanMatch[1].toLowerCase() : null);
+  }
+
   function refresh() {
-    return getJson('api/traces').then(function (body) { renderList(body.traces); }, function () {
+    return fetchTraces().then(function (body) { renderList(body.traces); }, function () {
       document.getElementById('count').textContent = 'collector unreachable';
     });
   }
 
-  document.getElementById('clear').addEventListener('click', function () {
-    fetch('api/traces', { method: 'DELETE' }).then(function () { location.hash = ''; refresh(); });
-  });
   window.addEventListener('hashchange', selectFromHash);
   selectFromHash();
   refresh();
-  setInterval(refresh, 2000);
+  if (!saved) {
+    document.getElementById('clear').addEventListener('click', function () {
+      fetch('api/traces', { method: 'DELETE' }).then(function () { location.hash = ''; refresh(); });
+    });
+    setInterval(refresh, 2000);
+  }
 })();
-</script>
+`;
+
+/** What a saved page embeds: the answers of `GET /api/traces` and of `GET /api/traces/:traceId`. */
+export interface SavedViewerData {
+  traces: TraceSummary[];
+  /** Each listed trace's spans, by trace id. */
+  spans: Record<string, StoredSpan[]>;
+}
+
+export interface ViewerDocumentOptions {
+  /** Page title and heading; plain text (escaped here). */
+  title: string;
+  /** Embedded data for a saved page; without it the page is the live viewer of a collector. */
+  saved?: SavedViewerData;
+}
+
+/** A whole viewer page: the live one, or a saved one that carries its data. */
+export function viewerDocument({ title, saved }: ViewerDocumentOptions): string {
+  const heading = escapeHtml(title);
+  const tools = saved ? '' : '\n  <button id="clear" type="button">Clear traces</button>';
+  const data = saved
+    ? `<script type="application/json" id="clicktrace-data">${embeddableJson(saved)}</script>\n`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${heading}</title>
+<style>
+${VIEWER_CSS}</style>
+</head>
+<body>
+<header>
+  <h1>${heading}</h1>
+  <span class="count" id="count"></span>${tools}
+</header>
+<main>
+  <section id="list"></section>
+  <section id="detail">
+    <div id="waterfall"><div class="empty">Select a trace on the left.</div></div>
+    <div id="panel" hidden></div>
+  </section>
+</main>
+${data}<script>
+${VIEWER_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/** The viewer served at `GET /`. */
+export const VIEWER_PAGE = viewerDocument({ title: 'clicktrace collector' });
+
+/**
+ * JSON that can sit inside a `<script>` element: every `<` is written as `\u003c`, so no
+ * string in it can close the element (`</script>`) or open a comment (`<!--`). JSON.parse
+ * reads the escape back as `<`.
+ */
+export function embeddableJson(value: unknown): string {
+  return JSON.stringify(value).replaceAll('<', '\\u003c');
+}
+
+/** Text for HTML content or a quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

@@ -17,7 +17,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
-import type { StoredSpan } from '../src/index.js';
+import { type StoredSpan, startCollector } from '../src/index.js';
 
 export type Encoding = 'json' | 'protobuf';
 
@@ -189,3 +189,87 @@ export function expectSampleTrace(
 export function hrTimeToNanos([seconds, nanos]: [number, number]): string {
   return (BigInt(seconds) * 1_000_000_000n + BigInt(nanos)).toString();
 }
+
+/**
+ * Spans as the collector stores them, for tests that take stored spans in: the sample trace
+ * of `checkout-api` (stock JSON exporter) with a downstream SERVER span of `payments-api`
+ * added by hand (nested, empty and null attribute values, a trace state, a scope without a
+ * version, an event and a link), then the sample trace of `payments-api` (stock protobuf
+ * exporter). Two traces, two services in the first, seven spans, grouped by resource and scope.
+ */
+export async function collectSampleSpans(): Promise<StoredSpan[]> {
+  const collector = await startCollector({ port: 0 });
+  try {
+    const url = `${collector.url}/v1/traces`;
+    await emitSampleTrace(createExporter({ url, encoding: 'json' }), 'checkout-api');
+    const call = collector.store.spans().find((span) => span.name === 'GET payments') as StoredSpan;
+    const start = BigInt(call.startTimeUnixNano) + 1000n;
+    collector.store.add([
+      {
+        traceId: call.traceId,
+        spanId: 'a1b2c3d4e5f60718',
+        parentSpanId: call.spanId,
+        traceState: 'vendor=payments',
+        name: 'POST /charge',
+        kind: 'SERVER',
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + 2_500_000n),
+        serviceName: 'payments-api',
+        resource: { 'service.name': 'payments-api', 'deployment.environment.name': 'test' },
+        scope: { name: 'payments-handwritten' },
+        attributes: {
+          'rpc.request': { card: { brand: 'visa', last4: '4242' }, amounts: [12.5, 3], retried: false },
+          'app.matrix': [
+            [1, 2],
+            ['x', true, null],
+          ],
+          'app.nothing': null,
+          'app.empty': '',
+          'app.empty_list': [],
+          'app.empty_map': {},
+          'app.negative': -7,
+          'app.min_int64': '-9223372036854775808',
+          'app.not_a_number': 'NaN',
+        },
+        status: { code: 'ERROR', message: 'card declined' },
+        events: [
+          {
+            name: 'fraud.checked',
+            timeUnixNano: String(start + 1_000_000n),
+            attributes: { 'fraud.score': 0.12, 'fraud.rules': ['velocity', 'geo'] },
+          },
+        ],
+        links: [{ traceId: call.traceId, spanId: call.spanId, attributes: {} }],
+      },
+    ]);
+    await emitSampleTrace(createExporter({ url, encoding: 'protobuf' }), 'payments-api');
+    const spans = collector.store.spans();
+    expect(spans).toHaveLength(7);
+    return spans;
+  } finally {
+    await collector.close();
+  }
+}
+
+/** A hand-made stored span with every optional field left out; `fields` overrides. */
+export function storedSpan(fields: Partial<StoredSpan> = {}): StoredSpan {
+  return {
+    traceId: '5b8efff798038103d269b633813fc60c',
+    spanId: 'eee19b7ec3c1b174',
+    name: 'work',
+    kind: 'INTERNAL',
+    startTimeUnixNano: '1700000000000000000',
+    endTimeUnixNano: '1700000000001000000',
+    serviceName: 'shop-api',
+    resource: { 'service.name': 'shop-api' },
+    scope: { name: 'manual' },
+    attributes: {},
+    status: { code: 'UNSET' },
+    events: [],
+    links: [],
+    ...fields,
+  };
+}
+
+/** A span name that would run a script if a page put it into HTML unescaped. */
+export const XSS_NAME = '</script><script>alert(1)</script>';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VIEWER_PAGE } from '../src/viewer-page.js';
 
-// The page is drawn in Chromium by hand (see README); these guard its two hard rules.
+// The page is drawn in real Chromium in viewer-in-chromium.test.ts; these guard its hard rules as text.
 describe('VIEWER_PAGE', () => {
   it('is self-contained: no external scripts, styles or URLs', () => {
     expect(VIEWER_PAGE).not.toMatch(/\bsrc=|<link\b|https?:\/\//);

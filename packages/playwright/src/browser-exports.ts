@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { decodeOtlpJson, decodeOtlpProtobuf } from '@clicktrace/collector';
 import type { BrowserContext, Route } from '@playwright/test';
 import type { CollectorClient } from './collector-client.js';
 
@@ -7,15 +9,21 @@ const WEB_SDK_KEY = 'clicktrace.web';
 /**
  * Sends the page's own OTLP exports to the test's collector, whatever URL the app exports to,
  * so browser spans arrive with no change to the app.
+ *
+ * Every test has its own browser context, so the traces its pages export are the test's own:
+ * `onTraceIds` hears each export's trace ids before the page's export request completes. That is
+ * how a test sees only its own traces, also with several workers sharing one collector.
  */
 export async function routeBrowserExports(
   context: BrowserContext,
   pattern: string | RegExp,
   collector: CollectorClient,
+  onTraceIds: (traceIds: Iterable<string>) => void,
+  passOn = false,
 ): Promise<void> {
   await context.route(pattern, async (route) => {
     try {
-      await forward(route, collector);
+      await forward(route, collector, onTraceIds, passOn);
     } catch {
       // The collector or the page went away mid-test: the app must never see an error for it.
       await route.fulfill({ status: 200, headers: corsHeaders(route), body: '{}' }).catch(() => undefined);
@@ -23,10 +31,16 @@ export async function routeBrowserExports(
   });
 }
 
-async function forward(route: Route, collector: CollectorClient): Promise<void> {
+async function forward(
+  route: Route,
+  collector: CollectorClient,
+  onTraceIds: (traceIds: Iterable<string>) => void,
+  passOn: boolean,
+): Promise<void> {
   const request = route.request();
   if (request.method() === 'OPTIONS') {
-    await route.fulfill({ status: 204, headers: corsHeaders(route) });
+    if (passOn) await route.continue();
+    else await route.fulfill({ status: 204, headers: corsHeaders(route) });
     return;
   }
   const headers: Record<string, string> = {};
@@ -34,7 +48,14 @@ async function forward(route: Route, collector: CollectorClient): Promise<void> 
     const value = await request.headerValue(name);
     if (value) headers[name] = value;
   }
-  const answer = await collector.post(request.postDataBuffer() ?? Buffer.alloc(0), headers);
+  const body = request.postDataBuffer() ?? Buffer.alloc(0);
+  onTraceIds(traceIdsIn(body, headers['content-type'], headers['content-encoding']));
+  const answer = await collector.post(body, headers);
+  if (passOn) {
+    // A copy went to the test's collector; the page's own request goes on to where it was sent.
+    await route.continue();
+    return;
+  }
   await route.fulfill({
     status: answer.status,
     headers: {
@@ -43,6 +64,19 @@ async function forward(route: Route, collector: CollectorClient): Promise<void> 
     },
     body: Buffer.from(await answer.arrayBuffer()),
   });
+}
+
+/** The trace ids of an OTLP/HTTP export body; none when it cannot be read (the collector says why). */
+function traceIdsIn(body: Buffer, contentType = '', encoding = ''): Set<string> {
+  try {
+    const bytes = encoding.toLowerCase() === 'gzip' ? gunzipSync(body) : body;
+    const spans = contentType.includes('json')
+      ? decodeOtlpJson(JSON.parse(bytes.toString('utf8')))
+      : decodeOtlpProtobuf(bytes);
+    return new Set(spans.map((span) => span.traceId));
+  } catch {
+    return new Set();
+  }
 }
 
 function corsHeaders(route: Route): Record<string, string> {

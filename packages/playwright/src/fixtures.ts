@@ -1,5 +1,5 @@
-import { startCollector } from '@clicktrace/collector';
-import { test as base } from '@playwright/test';
+import { renderTraceHtml, startCollector, toOtlpJson } from '@clicktrace/collector';
+import { test as base, type TestInfo } from '@playwright/test';
 import { routeBrowserExports } from './browser-exports.js';
 import { CollectorClient } from './collector-client.js';
 import { COLLECTOR_URL_ENV } from './define-config.js';
@@ -10,6 +10,11 @@ export interface TraceFixtures {
   traces: Traces;
   /** Which page requests are OTLP exports to capture. Default: every URL ending in `/v1/traces`. */
   clicktraceExportUrl: string | RegExp;
+  /**
+   * Also let the page's exports go on to where the app sends them (a copy still reaches the
+   * test's collector). Default: false, the test's collector answers them.
+   */
+  clicktracePassOnExports: boolean;
 }
 
 export interface TraceWorkerFixtures {
@@ -18,6 +23,7 @@ export interface TraceWorkerFixtures {
 
 export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
   clicktraceExportUrl: ['**/v1/traces', { option: true }],
+  clicktracePassOnExports: [false, { option: true }],
 
   // The collector `defineConfig` started; without it, one in this worker.
   _clicktraceCollector: [
@@ -39,11 +45,45 @@ export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
   ],
 
   traces: [
-    async ({ context, clicktraceExportUrl, _clicktraceCollector }, use) => {
-      await routeBrowserExports(context, clicktraceExportUrl, _clicktraceCollector);
+    async (
+      { context, clicktraceExportUrl, clicktracePassOnExports, _clicktraceCollector },
+      use,
+      testInfo,
+    ) => {
+      const owned = new Set<string>();
+      const own = (traceIds: Iterable<string>) => {
+        for (const traceId of traceIds) owned.add(traceId);
+      };
+      await routeBrowserExports(
+        context,
+        clicktraceExportUrl,
+        _clicktraceCollector,
+        own,
+        clicktracePassOnExports,
+      );
       const before = new Set((await _clicktraceCollector.summaries()).map((summary) => summary.traceId));
-      await use(new Traces(_clicktraceCollector, context, before));
+      const traces = new Traces(_clicktraceCollector, context, owned, before);
+      await use(traces);
+      if (testInfo.status !== testInfo.expectedStatus) await attachTraces(traces, testInfo);
     },
     { box: true },
   ],
 });
+
+/** A failed test's traces in its report: the viewer's waterfall, and the spans as OTLP JSON. */
+async function attachTraces(traces: Traces, testInfo: TestInfo): Promise<void> {
+  try {
+    const spans = (await traces.all()).flatMap((trace) => trace.spans);
+    if (spans.length === 0) return;
+    await testInfo.attach('clicktrace traces.html', {
+      body: renderTraceHtml(spans, { title: testInfo.title }),
+      contentType: 'text/html',
+    });
+    await testInfo.attach('clicktrace traces.otlp.json', {
+      body: JSON.stringify(toOtlpJson(spans), null, 2),
+      contentType: 'application/json',
+    });
+  } catch {
+    // The page or the collector is gone: the test's own failure is what the report must show.
+  }
+}

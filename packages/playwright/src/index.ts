@@ -18,5 +18,6 @@ export { test } from './fixtures.js';
 export { freePort } from './free-port.js';
 export { expect } from './matchers.js';
 export type { SpanQuery, TextMatcher } from './span-query.js';
+export type { SpanTreeShape } from './span-tree.js';
 export { Trace } from './trace.js';
 export type { TraceQuery, Traces, WaitOptions } from './traces.js';

@@ -1,6 +1,8 @@
 import type { BrowserContext } from '@playwright/test';
+import { test as playwrightTest } from '@playwright/test';
 import { flushPages } from './browser-exports.js';
 import type { CollectorClient } from './collector-client.js';
+import { explainMissingStep } from './explain-break.js';
 import { describeQuery, type SpanQuery, spanMatches, type TextMatcher, textMatches } from './span-query.js';
 import { Trace } from './trace.js';
 
@@ -8,7 +10,11 @@ import { Trace } from './trace.js';
 export interface TraceQuery {
   /** The trace's root span (a span without a parent). */
   root?: SpanQuery;
-  /** Spans the trace must contain, e.g. `['POST /api/checkout']`. */
+  /**
+   * Where the trace must go, e.g. `['POST /api/checkout']`: each step matches some span. A step
+   * without a `kind` is not matched by CLIENT spans, so an HTTP step means the server got the
+   * request; give `kind: 'CLIENT'` to ask for the request span itself.
+   */
   through?: SpanQuery[];
   /** A service that must have spans in the trace. */
   service?: TextMatcher;
@@ -25,35 +31,37 @@ export interface WaitOptions {
 
 const POLL_INTERVAL_MS = 50;
 
-/** The traces the current test caused, read from the collector. */
+/**
+ * The traces the current test caused, read from the collector: those its own pages exported spans
+ * of (learned from the export requests the fixture routes), with every span of them, the
+ * servers' included. Traces of other tests running at the same time are not among them.
+ */
 export class Traces {
   private readonly _collector: CollectorClient;
   private readonly _context: BrowserContext;
   private readonly _before: ReadonlySet<string>;
+  private readonly _owned: ReadonlySet<string>;
   private readonly _cache = new Map<string, { spanCount: number; trace: Trace }>();
 
-  constructor(collector: CollectorClient, context: BrowserContext, tracesBefore: ReadonlySet<string>) {
+  /**
+   * @param owned trace ids this test's pages exported; the fixture adds to it as exports pass.
+   * @param tracesBefore trace ids the collector held when the test started (never this test's).
+   */
+  constructor(
+    collector: CollectorClient,
+    context: BrowserContext,
+    owned: ReadonlySet<string>,
+    tracesBefore: ReadonlySet<string>,
+  ) {
     this._collector = collector;
     this._context = context;
+    this._owned = owned;
     this._before = tracesBefore;
   }
 
-  /** Every trace that arrived since the test started, newest first. Flushes the pages first. */
+  /** Every trace this test caused so far, newest first. Flushes the pages first. */
   async all(): Promise<Trace[]> {
-    await flushPages(this._context);
-    const traces: Trace[] = [];
-    for (const summary of await this._collector.summaries()) {
-      if (this._before.has(summary.traceId)) continue;
-      const cached = this._cache.get(summary.traceId);
-      if (cached && cached.spanCount === summary.spanCount) {
-        traces.push(cached.trace);
-        continue;
-      }
-      const trace = new Trace(summary.traceId, await this._collector.spans(summary.traceId));
-      this._cache.set(summary.traceId, { spanCount: summary.spanCount, trace });
-      traces.push(trace);
-    }
-    return traces;
+    return (await this._snapshot()).own;
   }
 
   /**
@@ -62,31 +70,124 @@ export class Traces {
    * A trace's spans arrive in pieces (a fetch span ends after the server's span was exported),
    * so a match is returned once every span's parent has arrived too; a trace that still names
    * a missing parent `settle` ms after it matched is returned as it is, for `toBeConnected`
-   * to explain.
+   * to explain. On timeout, the error draws the test's traces and says where the closest one
+   * stops short of the query.
    */
-  async waitForTrace(
-    query: TraceQuery,
-    { timeout = 10_000, settle = 2_000 }: WaitOptions = {},
-  ): Promise<Trace> {
-    const deadline = Date.now() + timeout;
-    let seen: Trace[] = [];
-    let matchedAt: number | undefined;
-    for (;;) {
-      seen = await this.all();
-      const found = seen.find((trace) => traceMatches(trace, query));
-      if (found) {
-        matchedAt ??= Date.now();
-        const complete = found.orphans.length === 0;
-        if (complete || Date.now() - matchedAt >= settle || Date.now() >= deadline) return found;
-      }
-      if (Date.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
-    const drawn = seen.length === 0 ? '  (no traces arrived)' : seen.map((t) => t.toString()).join('\n');
-    throw new Error(
-      `No trace matched ${describeTraceQuery(query)} within ${timeout} ms.\nTraces this test produced:\n${drawn}`,
+  async waitForTrace(query: TraceQuery, options: WaitOptions = {}): Promise<Trace> {
+    return playwrightTest.step(
+      `waitForTrace ${describeTraceQuery(query)}`,
+      async () => {
+        const result = await this.poll(query, options);
+        if (result.trace) return result.trace;
+        throw new Error(result.failure);
+      },
+      { box: true },
     );
   }
+
+  /**
+   * Polls until a trace matches (`found`) or, with `absent: true`, until none does, or until the
+   * timeout. The failure text says what was seen. Used by `waitForTrace` and `toHaveTrace`.
+   */
+  async poll(
+    query: TraceQuery,
+    { timeout = 10_000, settle = 2_000, absent = false }: WaitOptions & { absent?: boolean } = {},
+  ): Promise<{ trace?: Trace; failure: string }> {
+    const deadline = Date.now() + timeout;
+    let matchedAt: number | undefined;
+    for (;;) {
+      const snapshot = await this._snapshot();
+      const found = snapshot.own.find((trace) => traceMatches(trace, query));
+      if (absent && found === undefined) return { failure: '' };
+      if (!absent && found) {
+        matchedAt ??= Date.now();
+        const complete = found.orphans.length === 0;
+        if (complete || Date.now() - matchedAt >= settle || Date.now() >= deadline) {
+          return { trace: found, failure: '' };
+        }
+      }
+      if (Date.now() >= deadline) {
+        const failure = absent
+          ? `A trace matched ${describeTraceQuery(query)} (within ${timeout} ms it did not go away):\n${found}`
+          : explainNoMatch(query, timeout, snapshot.own, snapshot.others);
+        return { trace: found, failure };
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
+
+  /** The test's own traces, and the others that arrived since it started (for explanations). */
+  private async _snapshot(): Promise<{ own: Trace[]; others: Trace[] }> {
+    await flushPages(this._context);
+    const own: Trace[] = [];
+    const others: Trace[] = [];
+    for (const summary of await this._collector.summaries()) {
+      if (this._before.has(summary.traceId)) continue;
+      const cached = this._cache.get(summary.traceId);
+      let trace = cached?.spanCount === summary.spanCount ? cached.trace : undefined;
+      if (trace === undefined) {
+        trace = new Trace(summary.traceId, await this._collector.spans(summary.traceId));
+        this._cache.set(summary.traceId, { spanCount: summary.spanCount, trace });
+      }
+      (this._owned.has(summary.traceId) ? own : others).push(trace);
+    }
+    return { own, others };
+  }
+}
+
+/** The failure text of a query no trace matched: what arrived, and where it falls short. */
+export function explainNoMatch(
+  query: TraceQuery,
+  timeout: number,
+  own: readonly Trace[],
+  others: readonly Trace[],
+): string {
+  const lines = [`No trace matched ${describeTraceQuery(query)} within ${timeout} ms.`];
+  if (own.length === 0) {
+    lines.push(
+      "No trace arrived from this test's pages: is the page traced with @clicktrace/web, and does it " +
+        'export to a URL matching `clicktraceExportUrl` (default `**/v1/traces`)?',
+    );
+    return lines.join('\n');
+  }
+  const closest = closestTrace(query, own);
+  if (closest !== undefined) {
+    const missing = (query.through ?? []).filter((step) => !reaches(closest, step));
+    lines.push(
+      missing.length > 0
+        ? `The closest, trace ${closest.traceId}, does not reach ${missing.map(describeQuery).join(', ')}:`
+        : `The closest, trace ${closest.traceId}, has every step but not the service or attributes asked for.`,
+    );
+    for (const step of missing) {
+      for (const reason of explainMissingStep(closest, step, others)) lines.push(`  - ${reason}`);
+    }
+  }
+  lines.push("Traces this test's pages produced:", ...own.map((trace) => trace.toString()));
+  return lines.join('\n');
+}
+
+/** The trace with the query's root that has the most of its steps. */
+function closestTrace(query: TraceQuery, traces: readonly Trace[]): Trace | undefined {
+  const root = query.root;
+  const rooted =
+    root === undefined ? traces : traces.filter((t) => t.roots.some((s) => spanMatches(s, root)));
+  let best: Trace | undefined;
+  let bestSteps = -1;
+  for (const trace of rooted) {
+    const steps = (query.through ?? []).filter((step) => reaches(trace, step)).length;
+    if (steps > bestSteps) [best, bestSteps] = [trace, steps];
+  }
+  return best;
+}
+
+/**
+ * Whether the trace reaches the step. A step that names no kind is reached by a span that is not a
+ * CLIENT span: `'POST /api/order'` means the request arrived at the server, not that the page sent
+ * it (its fetch span answers to `POST /api/order` too). `{ kind: 'CLIENT' }` asks for the request.
+ */
+export function reaches(trace: Trace, step: SpanQuery): boolean {
+  const kindGiven = typeof step === 'object' && !(step instanceof RegExp) && step.kind !== undefined;
+  return trace.spans.some((span) => (kindGiven || span.kind !== 'CLIENT') && spanMatches(span, step));
 }
 
 export function traceMatches(trace: Trace, query: TraceQuery): boolean {
@@ -95,7 +196,7 @@ export function traceMatches(trace: Trace, query: TraceQuery): boolean {
     if (!trace.roots.some((span) => spanMatches(span, root))) return false;
   }
   for (const step of query.through ?? []) {
-    if (!trace.find(step)) return false;
+    if (!reaches(trace, step)) return false;
   }
   if (query.service !== undefined) {
     const service = query.service;
@@ -105,7 +206,7 @@ export function traceMatches(trace: Trace, query: TraceQuery): boolean {
   return true;
 }
 
-function describeTraceQuery(query: TraceQuery): string {
+export function describeTraceQuery(query: TraceQuery): string {
   const parts: string[] = [];
   if (query.root !== undefined) parts.push(`root ${describeQuery(query.root)}`);
   if (query.through) parts.push(`through ${query.through.map(describeQuery).join(', ')}`);

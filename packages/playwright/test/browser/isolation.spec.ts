@@ -1,0 +1,59 @@
+import { expect, test } from '../../src/index.js';
+
+// Two tests that run at the same time on two workers, against the one collector of the run: each
+// exports a trace from its page, waits until the other's has arrived too, and must still see only
+// its own. (Each waits for the other, so they cannot pass by running one after the other.)
+test.describe.configure({ mode: 'parallel' });
+
+const EXPORT_URL = 'http://127.0.0.1:9/v1/traces';
+const NAMES = ['click button "Left"', 'click button "Right"'] as const;
+
+for (const [index, name] of NAMES.entries()) {
+  test(`${name} sees only its own trace while the other test's trace arrives`, async ({
+    page,
+    traces,
+    _clicktraceCollector,
+  }) => {
+    await page.goto('data:text/html,<title>exports</title>');
+    const traceId = crypto.randomUUID().replaceAll('-', '');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-web' } }] },
+          scopeSpans: [
+            {
+              scope: { name: 'isolation.spec' },
+              spans: [
+                {
+                  traceId,
+                  spanId: `${index + 1}`.repeat(16),
+                  name,
+                  kind: 1,
+                  startTimeUnixNano: `${now}`,
+                  endTimeUnixNano: `${now + 1_000_000n}`,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    await page.evaluate(
+      async ([url, json]) => {
+        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
+      },
+      [EXPORT_URL, JSON.stringify(body)] as const,
+    );
+
+    const other = NAMES[1 - index];
+    await expect
+      .poll(async () => (await _clicktraceCollector.summaries()).some((s) => s.rootName === other), {
+        message: `the other test's trace (${other}) arrives in the shared collector`,
+        timeout: 20_000,
+      })
+      .toBe(true);
+    expect((await traces.all()).map((trace) => trace.traceId)).toEqual([traceId]);
+    await expect(traces).not.toHaveTrace({ root: other });
+  });
+}

@@ -1,0 +1,239 @@
+import type { StoredSpan } from '@clicktrace/collector';
+import type { Page } from '@playwright/test';
+import { expect, Trace, test } from '../../src/index.js';
+
+// Spans are exported the way a page exports them: OTLP/JSON POSTed by the page itself to some
+// `/v1/traces` URL, which the `traces` fixture routes to the worker's collector.
+const EXPORT_URL = 'http://127.0.0.1:9/v1/traces';
+
+interface SpanInput {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: 1 | 2 | 3; // INTERNAL, SERVER, CLIENT
+  startMs: number;
+  endMs: number;
+  attributes?: Record<string, string | number>;
+}
+
+function otlp(service: string, spans: SpanInput[]) {
+  const value = (v: string | number) =>
+    typeof v === 'number' ? { intValue: String(v) } : { stringValue: v };
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'matchers.spec' },
+            spans: spans.map((s) => ({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId ?? '',
+              name: s.name,
+              kind: s.kind,
+              startTimeUnixNano: `${BigInt(s.startMs) * 1_000_000n}`,
+              endTimeUnixNano: `${BigInt(s.endMs) * 1_000_000n}`,
+              attributes: Object.entries(s.attributes ?? {}).map(([key, v]) => ({ key, value: value(v) })),
+              status: {},
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The page exports spans, as @clicktrace/web's exporter would. */
+async function pageExports(page: Page, service: string, spans: SpanInput[]): Promise<void> {
+  const status = await page.evaluate(
+    async ([url, body]) =>
+      (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
+    [EXPORT_URL, JSON.stringify(otlp(service, spans))] as const,
+  );
+  expect(status).toBe(200);
+}
+
+const hex = (n: number, length: number) => n.toString(16).padStart(length, '0');
+const randomTraceId = () => Array.from({ length: 4 }, () => hex((Math.random() * 2 ** 32) >>> 0, 8)).join('');
+
+/** A click whose fetch to POST /api/order got a 200, but whose server span started its own trace. */
+function brokenOrder(now: number) {
+  const pageTrace = randomTraceId();
+  const serverTrace = randomTraceId();
+  const page: SpanInput[] = [
+    {
+      traceId: pageTrace,
+      spanId: 'aaaaaaaaaaaaaaa1',
+      name: 'click button "Order"',
+      kind: 1,
+      startMs: now,
+      endMs: now + 40,
+    },
+    {
+      traceId: pageTrace,
+      spanId: 'aaaaaaaaaaaaaaa2',
+      parentSpanId: 'aaaaaaaaaaaaaaa1',
+      name: 'POST',
+      kind: 3,
+      startMs: now + 5,
+      endMs: now + 30,
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': 'http://127.0.0.1:3001/api/order',
+        'http.response.status_code': 200,
+      },
+    },
+  ];
+  const server: SpanInput[] = [
+    {
+      traceId: serverTrace,
+      spanId: 'bbbbbbbbbbbbbbb1',
+      name: 'POST /api/order',
+      kind: 2,
+      startMs: now + 10,
+      endMs: now + 20,
+      attributes: { 'http.request.method': 'POST', 'url.path': '/api/order', 'http.route': '/api/order' },
+    },
+  ];
+  return { pageTrace, serverTrace, page, server };
+}
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('data:text/html,<title>exports</title>');
+});
+
+test("toHaveTrace finds the test's trace, and explains a request whose server span started its own trace", async ({
+  page,
+  traces,
+  _clicktraceCollector,
+}) => {
+  const order = brokenOrder(Date.now());
+  await pageExports(page, 'shop-web', order.page);
+  // The API exports straight to the collector, not through the page: its trace is not the test's.
+  const answer = await _clicktraceCollector.post(
+    Buffer.from(JSON.stringify(otlp('shop-api', order.server))),
+    {
+      'content-type': 'application/json',
+    },
+  );
+  expect(answer.status).toBe(200);
+
+  await expect(traces).toHaveTrace({ root: /click/ });
+  await expect(traces).not.toHaveTrace({ root: /submit/ });
+  expect((await traces.all()).map((trace) => trace.traceId)).toEqual([order.pageTrace]);
+
+  const failure = expect(traces).toHaveTrace(
+    { root: /click/, through: ['POST /api/order'] },
+    { timeout: 300 },
+  );
+  await expect(failure).rejects.toThrow(
+    `the server span \`POST /api/order\` started trace ${order.serverTrace.slice(0, 4)}… instead of continuing ${order.pageTrace.slice(0, 4)}…: the request reached the server without a traceparent — is http://127.0.0.1:3001 in propagateTo?`,
+  );
+  await expect(failure).rejects.toThrow(`click button "Order" [INTERNAL shop-web]`);
+
+  const waited = traces.waitForTrace({ root: /click/, through: ['POST /api/order'] }, { timeout: 300 });
+  await expect(waited).rejects.toThrow(
+    /No trace matched \{ root \/click\/; through "POST \/api\/order" \} within 300 ms/,
+  );
+  await expect(waited).rejects.toThrow(/in propagateTo\?/);
+
+  const stillThere = expect(traces).not.toHaveTrace({ root: /click/ }, { timeout: 300 });
+  await expect(stillThere).rejects.toThrow(/A trace matched \{ root \/click\/ \}/);
+});
+
+/** A connected click → fetch → server trace, and the same with its fetch span missing. */
+function checkout(): { connected: Trace; broken: Trace } {
+  const base = {
+    resource: {},
+    scope: { name: 't' },
+    status: { code: 'UNSET' as const },
+    events: [],
+    links: [],
+  };
+  const at = (ms: number) => `${1_700_000_000_000_000_000n + BigInt(ms) * 1_000_000n}`;
+  const spans: StoredSpan[] = [
+    {
+      ...base,
+      traceId: 'f'.repeat(32),
+      spanId: '1'.repeat(16),
+      name: 'click button "Checkout"',
+      kind: 'INTERNAL',
+      startTimeUnixNano: at(0),
+      endTimeUnixNano: at(50),
+      serviceName: 'shop-web',
+      attributes: {},
+    },
+    {
+      ...base,
+      traceId: 'f'.repeat(32),
+      spanId: '2'.repeat(16),
+      parentSpanId: '1'.repeat(16),
+      name: 'POST',
+      kind: 'CLIENT',
+      startTimeUnixNano: at(1),
+      endTimeUnixNano: at(40),
+      serviceName: 'shop-web',
+      attributes: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:3001/api/checkout' },
+    },
+    {
+      ...base,
+      traceId: 'f'.repeat(32),
+      spanId: '3'.repeat(16),
+      parentSpanId: '2'.repeat(16),
+      name: 'POST /api/checkout',
+      kind: 'SERVER',
+      startTimeUnixNano: at(2),
+      endTimeUnixNano: at(30),
+      serviceName: 'shop-api',
+      attributes: { 'http.request.method': 'POST', 'http.route': '/api/checkout' },
+    },
+  ];
+  return {
+    connected: new Trace('f'.repeat(32), spans),
+    broken: new Trace('f'.repeat(32), [spans[0] as StoredSpan, spans[2] as StoredSpan]),
+  };
+}
+
+test('toBeConnected, toContainSpan and toHaveSpanTree pass and fail with messages that explain', () => {
+  const { connected, broken } = checkout();
+  const shape = {
+    span: /click/,
+    children: [
+      {
+        span: { name: 'POST /api/checkout', kind: 'CLIENT' as const },
+        children: [{ span: { kind: 'SERVER' as const } }],
+      },
+    ],
+  };
+
+  expect(connected).toBeConnected();
+  expect(broken).not.toBeConnected();
+  expect(() => expect(broken).toBeConnected()).toThrow(
+    'The trace is broken: POST /api/checkout [SERVER shop-api] span=3333333333333333 parent=2222222222222222 names parent 2222222222222222, which is not in the trace.',
+  );
+  expect(() => expect(connected).not.toBeConnected()).toThrow(
+    'Expected the trace not to be connected, but it is:',
+  );
+
+  expect(connected).toContainSpan({ name: 'POST /api/checkout', kind: 'SERVER', service: 'shop-api' });
+  expect(connected).not.toContainSpan('GET /api/items');
+  expect(() => expect(connected).toContainSpan('GET /api/items')).toThrow(
+    /No span matches "GET \/api\/items"\.\ntrace f{32} \(3 spans\)/,
+  );
+  expect(() => expect(connected).not.toContainSpan({ kind: 'SERVER' })).toThrow(
+    'Expected no span matching {"kind":"SERVER"}, found "POST /api/checkout"',
+  );
+
+  expect(connected).toHaveSpanTree(shape);
+  expect(broken).not.toHaveSpanTree(shape);
+  expect(() => expect(broken).toHaveSpanTree(shape)).toThrow(
+    'The trace does not have the shape: "click button "Checkout"" has no child matching {"name":"POST /api/checkout","kind":"CLIENT"}.',
+  );
+
+  expect(() => expect('not a trace').toBeConnected()).toThrow('Expected a Trace (from traces.waitForTrace)');
+  expect(() => expect('not a trace').not.toBeConnected()).toThrow(
+    'Expected a Trace (from traces.waitForTrace)',
+  );
+});
