@@ -1,6 +1,7 @@
-import type { BrowserContext } from '@playwright/test';
+import type { BrowserContext, Location } from '@playwright/test';
 import { test as playwrightTest } from '@playwright/test';
 import { flushPages } from './browser-exports.js';
+import { callerLocation } from './caller-location.js';
 import type { CollectorClient } from './collector-client.js';
 import { explainMissingStep } from './explain-break.js';
 import { describeQuery, type SpanQuery, spanMatches, type TextMatcher, textMatches } from './span-query.js';
@@ -74,14 +75,15 @@ export class Traces {
    * stops short of the query.
    */
   async waitForTrace(query: TraceQuery, options: WaitOptions = {}): Promise<Trace> {
+    const location = callerLocation();
     return playwrightTest.step(
       `waitForTrace ${describeTraceQuery(query)}`,
       async () => {
         const result = await this.poll(query, options);
         if (result.trace) return result.trace;
-        throw new Error(result.failure);
+        throw errorAt(result.failure, location);
       },
-      { box: true },
+      location && { location },
     );
   }
 
@@ -133,6 +135,19 @@ export class Traces {
     }
     return { own, others };
   }
+}
+
+/**
+ * An error whose stack is the test's own line: what Playwright's report shows as the failure's
+ * place, with the code around it. (`box: true` on the step did not do that: with Playwright 1.65
+ * the reported error then had no stack frame at all, so no place; test/browser/report.spec.ts
+ * checks the place.)
+ */
+export function errorAt(message: string, location: Location | undefined): Error {
+  const error = new Error(message);
+  if (location)
+    error.stack = `Error: ${message}\n    at ${location.file}:${location.line}:${location.column}`;
+  return error;
 }
 
 /** The failure text of a query no trace matched: what arrived, and where it falls short. */
