@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { renderTraceHtml, startCollector, toOtlpJson } from '@clicktrace/collector';
 import { test as base, type TestInfo } from '@playwright/test';
 import { routeBrowserExports } from './browser-exports.js';
@@ -70,19 +71,21 @@ export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
   ],
 });
 
-/** A failed test's traces in its report: the viewer's waterfall, and the spans as OTLP JSON. */
+/**
+ * A failed test's traces in its report: the viewer's waterfall, and the spans as OTLP JSON. Both
+ * are files in the test's output folder, attached by path, so the terminal reporters name them
+ * instead of printing a page of HTML after the failure.
+ */
 async function attachTraces(traces: Traces, testInfo: TestInfo): Promise<void> {
   try {
-    const spans = (await traces.all()).flatMap((trace) => trace.spans);
+    const spans = (await traces.all({ settle: 0 })).flatMap((trace) => trace.spans);
     if (spans.length === 0) return;
-    await testInfo.attach('clicktrace traces.html', {
-      body: renderTraceHtml(spans, { title: testInfo.title }),
-      contentType: 'text/html',
-    });
-    await testInfo.attach('clicktrace traces.otlp.json', {
-      body: JSON.stringify(toOtlpJson(spans), null, 2),
-      contentType: 'application/json',
-    });
+    const html = testInfo.outputPath('clicktrace-traces.html');
+    const json = testInfo.outputPath('clicktrace-traces.otlp.json');
+    await writeFile(html, renderTraceHtml(spans, { title: testInfo.title }));
+    await writeFile(json, JSON.stringify(toOtlpJson(spans), null, 2));
+    await testInfo.attach('clicktrace traces.html', { path: html, contentType: 'text/html' });
+    await testInfo.attach('clicktrace traces.otlp.json', { path: json, contentType: 'application/json' });
   } catch {
     // The page or the collector is gone: the test's own failure is what the report must show.
   }

@@ -60,9 +60,18 @@ export class Traces {
     this._before = tracesBefore;
   }
 
-  /** Every trace this test caused so far, newest first. Flushes the pages first. */
-  async all(): Promise<Trace[]> {
-    return (await this._snapshot()).own;
+  /**
+   * Every trace this test caused so far, newest first. Flushes the pages first, then waits (up to
+   * `settle` ms, default 2 000) until none of them names a parent that has not arrived yet: a
+   * click's span ends a little after its last request, and a server's span comes in its own batch.
+   */
+  async all({ settle = 2_000 }: { settle?: number } = {}): Promise<Trace[]> {
+    const deadline = Date.now() + settle;
+    for (;;) {
+      const { own } = await this._snapshot();
+      if (own.every((trace) => trace.orphans.length === 0) || Date.now() >= deadline) return own;
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
   }
 
   /**

@@ -14,7 +14,7 @@ const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
 interface Attachment {
   name: string;
   contentType: string;
-  body?: string;
+  path?: string;
 }
 interface Report {
   suites: {
@@ -55,13 +55,13 @@ test('a failed test points at its own line and carries its trace in the report',
 
   const html = result?.attachments.find((a) => a.name === 'clicktrace traces.html');
   expect(html?.contentType).toBe('text/html');
-  const page = Buffer.from(html?.body ?? '', 'base64').toString('utf8');
+  const page = readFileSync(html?.path ?? '', 'utf8');
   expect(page).toContain('click button \\"Order\\"'); // the spans, embedded as JSON in the page
   expect(page).not.toMatch(/<script[^>]+src=/);
 
   const otlp = result?.attachments.find((a) => a.name === 'clicktrace traces.otlp.json');
   expect(otlp?.contentType).toBe('application/json');
-  const exported = JSON.parse(Buffer.from(otlp?.body ?? '', 'base64').toString('utf8'));
+  const exported = JSON.parse(readFileSync(otlp?.path ?? '', 'utf8'));
   const names = exported.resourceSpans.flatMap((r: { scopeSpans: { spans: { name: string }[] }[] }) =>
     r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name)),
   );
