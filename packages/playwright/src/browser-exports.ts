@@ -89,17 +89,27 @@ function corsHeaders(route: Route): Record<string, string> {
   };
 }
 
-/** Asks every page's clicktrace SDK to export now; pages without it are skipped. */
-export async function flushPages(context: BrowserContext): Promise<void> {
+/**
+ * Asks every page's clicktrace SDK to export now; pages without it are skipped. With `idleMs`, the
+ * SDK first waits (up to that long) for its open interactions to end, so a click that is still at
+ * work is exported the moment it ends instead of at the next poll.
+ */
+export async function flushPages(context: BrowserContext, idleMs = 0): Promise<void> {
   await Promise.all(
     context.pages().map((page) =>
       page
-        .evaluate(async (key) => {
-          const sdk = (globalThis as Record<symbol, { flush?: () => Promise<void> } | undefined>)[
-            Symbol.for(key)
-          ];
-          await sdk?.flush?.();
-        }, WEB_SDK_KEY)
+        .evaluate(
+          async ([key, idle]) => {
+            const sdk = (
+              globalThis as Record<
+                symbol,
+                { flush?: (options?: { idle?: number }) => Promise<void> } | undefined
+              >
+            )[Symbol.for(key)];
+            await sdk?.flush?.({ idle });
+          },
+          [WEB_SDK_KEY, idleMs] as const,
+        )
         .catch(() => undefined),
     ),
   );

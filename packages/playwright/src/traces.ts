@@ -31,6 +31,8 @@ export interface WaitOptions {
 }
 
 const POLL_INTERVAL_MS = 50;
+/** How long one look lets the pages wait for their open interactions before exporting. */
+const MAX_IDLE_WAIT_MS = 500;
 
 /**
  * The traces the current test caused, read from the collector: those its own pages exported spans
@@ -68,7 +70,7 @@ export class Traces {
   async all({ settle = 2_000 }: { settle?: number } = {}): Promise<Trace[]> {
     const deadline = Date.now() + settle;
     for (;;) {
-      const { own } = await this._snapshot();
+      const { own } = await this._snapshot(Math.max(0, Math.min(MAX_IDLE_WAIT_MS, deadline - Date.now())));
       if (own.every((trace) => trace.orphans.length === 0) || Date.now() >= deadline) return own;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
@@ -107,7 +109,7 @@ export class Traces {
     const deadline = Date.now() + timeout;
     let matchedAt: number | undefined;
     for (;;) {
-      const snapshot = await this._snapshot();
+      const snapshot = await this._snapshot(Math.max(0, Math.min(MAX_IDLE_WAIT_MS, deadline - Date.now())));
       const found = snapshot.own.find((trace) => traceMatches(trace, query));
       if (absent && found === undefined) return { failure: '' };
       if (!absent && found) {
@@ -128,8 +130,8 @@ export class Traces {
   }
 
   /** The test's own traces, and the others that arrived since it started (for explanations). */
-  private async _snapshot(): Promise<{ own: Trace[]; others: Trace[] }> {
-    await flushPages(this._context);
+  private async _snapshot(idleMs: number): Promise<{ own: Trace[]; others: Trace[] }> {
+    await flushPages(this._context, idleMs);
     const own: Trace[] = [];
     const others: Trace[] = [];
     for (const summary of await this._collector.summaries()) {

@@ -13,4 +13,4 @@
 import 'zone.js';
 
 export { startTracing } from './start-tracing.js';
-export type { WebTracing, WebTracingOptions } from './web-tracing.js';
+export type { FlushOptions, WebTracing, WebTracingOptions } from './web-tracing.js';

@@ -17,12 +17,15 @@ import { OtlpJsonExporter } from './otlp-json-exporter.js';
 import { createOriginMatcher } from './propagation-allowlist.js';
 import { resolveOptions } from './resolve-options.js';
 import { VERSION } from './version.js';
-import type { WebTracing, WebTracingOptions } from './web-tracing.js';
+import type { FlushOptions, WebTracing, WebTracingOptions } from './web-tracing.js';
 import { instrumentXhr } from './xhr-instrumentation.js';
 import { patchZoneRunTask } from './zone-run-task-patch.js';
 
 /** Where the running instance is published, so @clicktrace/playwright can flush without app changes. */
 const GLOBAL_HOOK = Symbol.for('clicktrace.web');
+
+/** How often `flush({ idle })` looks whether the open interactions have ended. */
+const IDLE_CHECK_MS = 5;
 
 let running: WebTracing | undefined;
 
@@ -93,8 +96,22 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     zoneContextManager.active(),
   );
 
-  async function flush(): Promise<void> {
+  /** Resolves once no interaction is open, or after `maxMs`. Its timers are bookkeeping: no click counts them. */
+  function interactionsOver(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (registry.open().length === 0 || Date.now() >= deadline) resolve();
+        else lifetime.bookkeeping(() => setTimeout(check, IDLE_CHECK_MS));
+      };
+      check();
+    });
+  }
+
+  async function flush(options?: FlushOptions): Promise<void> {
     try {
+      const idle = Number(options?.idle);
+      if (idle > 0) await interactionsOver(idle);
       await provider.forceFlush();
     } catch (error) {
       diag.error('clicktrace: flush failed', error);

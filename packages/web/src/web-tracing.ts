@@ -23,8 +23,18 @@ export interface WebTracingOptions {
 
 /** The running tracing of a page, as returned by `startTracing`. */
 export interface WebTracing {
-  /** Exports every finished span now. Never rejects: export errors go to `diag`. */
-  flush(): Promise<void>;
+  /**
+   * Exports every finished span now. With `idle`, it first waits, up to that many milliseconds,
+   * until no interaction is open, so a click that is still at work is exported with its span.
+   * Never rejects: export errors go to `diag`.
+   */
+  flush(options?: FlushOptions): Promise<void>;
   /** Stops listening and patching, exports what is left, and unregisters from the OpenTelemetry API. */
   shutdown(): Promise<void>;
+}
+
+/** Options of `WebTracing.flush`. */
+export interface FlushOptions {
+  /** Wait up to this many milliseconds for the open interactions to end before exporting. */
+  idle?: number;
 }

@@ -497,3 +497,55 @@ test('describeTarget names elements by their accessible name, never by user data
     'hidden-part': 'button "Save"',
   });
 });
+
+test('flush({ idle }) waits for the click still at work, then exports it with its request', async ({
+  app,
+}) => {
+  // Hold the request, so the click is still open when flush is called.
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await app.page.route(`${api.origin}/fetch-listener`, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await app.page.click('#fetch-listener');
+  const flushed = app.page.evaluate(() =>
+    (
+      (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
+        flush(options: { idle: number }): Promise<void>;
+      }
+    ).flush({ idle: 5_000 }),
+  );
+  await app.page.waitForTimeout(200); // flush is waiting: the click is still open
+  expect(
+    app.spans.filter((span) => span.attributes['clicktrace.target.id'] === 'fetch-listener'),
+  ).toHaveLength(0);
+  release();
+  await flushed;
+  // By the time flush resolved, the click's span and its request's span were exported.
+  const click = app.spans.find((span) => span.attributes['clicktrace.target.id'] === 'fetch-listener');
+  expect(click, 'the click span was exported before flush resolved').toBeDefined();
+  expect(click?.parentSpanId).toBeUndefined();
+  const request = app.spans.find(requestSpan('/fetch-listener'));
+  expect(request?.parentSpanId).toBe(click?.spanId);
+  expect(request?.traceId).toBe(click?.traceId);
+});
+
+test('flush({ idle }) gives up waiting after idle ms and exports what has ended', async ({ app }) => {
+  await app.page.route(`${api.origin}/fetch-listener`, () => {}); // never answered
+  await app.page.click('#fetch-listener');
+  const started = Date.now();
+  await app.page.evaluate(() =>
+    (
+      (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
+        flush(options: { idle: number }): Promise<void>;
+      }
+    ).flush({ idle: 300 }),
+  );
+  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  expect(
+    app.spans.filter((span) => span.attributes['clicktrace.target.id'] === 'fetch-listener'),
+  ).toHaveLength(0);
+});
