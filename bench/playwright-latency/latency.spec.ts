@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page, Request } from '@playwright/test';
 import { test as base, expect, Trace } from '@clicktrace/playwright';
+import type { BrowserContext, Page, Request } from '@playwright/test';
 
 // Click on Checkout → trace in hand, for the demo shop's production build, RUNS times per variant,
 // the two variants alternating (clicktrace, stock, stock, clicktrace, …):
