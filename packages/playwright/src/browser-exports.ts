@@ -3,6 +3,9 @@ import { decodeOtlpJson, decodeOtlpProtobuf } from '@clicktrace/collector';
 import type { BrowserContext, Route } from '@playwright/test';
 import type { CollectorClient } from './collector-client.js';
 
+/** How long a page may take to answer a flush beyond the idle wait it was given. */
+const FLUSH_ANSWER_MS = 1_000;
+
 /** The symbol under which @clicktrace/web exposes its SDK to tests (see packages/web). */
 const WEB_SDK_KEY = 'clicktrace.web';
 
@@ -25,8 +28,12 @@ export async function routeBrowserExports(
     try {
       await forward(route, collector, onTraceIds, passOn);
     } catch {
-      // The collector or the page went away mid-test: the app must never see an error for it.
-      await route.fulfill({ status: 200, headers: corsHeaders(route), body: '{}' }).catch(() => undefined);
+      // The collector or the page went away mid-test: the app must never see an error for it,
+      // and an export to be passed on still goes on.
+      const settled = passOn
+        ? route.continue()
+        : route.fulfill({ status: 200, headers: corsHeaders(route), body: '{}' });
+      await settled.catch(() => undefined);
     }
   });
 }
@@ -53,6 +60,7 @@ async function forward(
   const answer = await collector.post(body, headers);
   if (passOn) {
     // A copy went to the test's collector; the page's own request goes on to where it was sent.
+    await answer.body?.cancel();
     await route.continue();
     return;
   }
@@ -95,9 +103,12 @@ function corsHeaders(route: Route): Record<string, string> {
  * work is exported the moment it ends instead of at the next poll.
  */
 export async function flushPages(context: BrowserContext, idleMs = 0): Promise<void> {
+  // A page that cannot answer (a paused clock, a dialog, an upstream that hangs a passed-on
+  // export) must not hold the caller past its own deadline: one look gives up after this long.
+  const limit = new Promise<void>((resolve) => setTimeout(resolve, idleMs + FLUSH_ANSWER_MS).unref());
   await Promise.all(
-    context.pages().map((page) =>
-      page
+    context.pages().map((page) => {
+      const flushed = page
         .evaluate(
           async ([key, idle]) => {
             const sdk = (
@@ -110,7 +121,8 @@ export async function flushPages(context: BrowserContext, idleMs = 0): Promise<v
           },
           [WEB_SDK_KEY, idleMs] as const,
         )
-        .catch(() => undefined),
-    ),
+        .catch(() => undefined);
+      return Promise.race([flushed, limit]);
+    }),
   );
 }

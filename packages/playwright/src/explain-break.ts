@@ -64,7 +64,21 @@ function couldBe(step: SpanQuery, request: RequestFacts): boolean {
   } as unknown as StoredSpan;
   const query = typeof step === 'string' || step instanceof RegExp ? step : step.name;
   if (query === undefined) return true;
+  if (typeof query === 'string' && routeMatches(query, request)) return true;
   return spanMatches({ ...probe, kind: 'SERVER' }, query);
+}
+
+/** `'GET /api/items/:id'` (a route template, as `http.route` names it) against a request's path. */
+function routeMatches(step: string, request: RequestFacts): boolean {
+  const [method, route] = step.split(' ');
+  if (method !== request.method || route === undefined || !/[:*]/.test(route)) return false;
+  const pattern = route
+    .split('/')
+    .map((part) =>
+      part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('/');
+  return new RegExp(`^${pattern}$`).test(request.path);
 }
 
 function closestServerSpan(
@@ -77,6 +91,9 @@ function closestServerSpan(
   let best: { span: StoredSpan; trace: Trace; distance: bigint } | undefined;
   for (const trace of others) {
     for (const span of trace.filter(query)) {
+      // A server span whose parent is in its own trace was reached from a traced caller of that
+      // trace (another test's page, say): not where this request went.
+      if (trace.parent(span) !== undefined) continue;
       const at = BigInt(span.startTimeUnixNano);
       if (at < start || at > end) continue;
       const distance =

@@ -65,12 +65,19 @@ export function whereShapeDiffers(trace: Trace, shape: SpanTreeShape): string {
 
 function missingUnder(trace: Trace, span: StoredSpan, shape: SpanTreeShape): string | undefined {
   const children = trace.children(span);
+  // Each wanted child takes its own span, as in matching, so a child wanted twice needs two.
+  const taken = new Set<StoredSpan>();
   for (const child of shape.children ?? []) {
-    const filled = children.find((candidate) => spanHasShape(trace, candidate, child));
-    if (filled) continue;
-    const partly = children.find((candidate) => spanMatches(candidate, child.span));
+    const free = children.filter((candidate) => !taken.has(candidate));
+    const filled = free.find((candidate) => spanHasShape(trace, candidate, child));
+    if (filled) {
+      taken.add(filled);
+      continue;
+    }
+    const partly = free.find((candidate) => spanMatches(candidate, child.span));
     if (partly) return missingUnder(trace, partly, child);
-    return `"${span.name}" has no child matching ${describeQuery(child.span)}`;
+    const more = children.some((candidate) => spanMatches(candidate, child.span)) ? ' more' : '';
+    return `"${span.name}" has no${more} child matching ${describeQuery(child.span)}`;
   }
   return undefined;
 }

@@ -153,3 +153,37 @@ describe('span tree shapes', () => {
     );
   });
 });
+
+describe('explanations in a shared collector', () => {
+  const page = new Trace(PAGE_TRACE, pageSpans());
+
+  it("does not blame another test's server span, reached from its own traced page", () => {
+    const otherPage = '9'.repeat(32);
+    const theirs = new Trace(otherPage, [
+      span({ traceId: otherPage, spanId: 'ccccccccccccccc1', name: 'POST', kind: 'CLIENT' }),
+      serverSpan({ traceId: otherPage, parentSpanId: 'ccccccccccccccc1' }),
+    ]);
+    const [reason] = explainMissingStep(page, 'POST /api/order', [theirs]);
+    expect(reason).toContain('no server span for it arrived');
+  });
+
+  it('reads a route template step (`http.route` style) as the request it names', () => {
+    const [reason] = explainMissingStep(page, 'POST /api/:resource', [
+      new Trace(SERVER_TRACE, [serverSpan()]),
+    ]);
+    expect(reason).toContain('is http://127.0.0.1:3001 in propagateTo?');
+  });
+});
+
+describe('a shape that wants a child twice', () => {
+  it('says the span has no more such child, not that every span was found', () => {
+    const trace = new Trace(PAGE_TRACE, pageSpans());
+    const twice: SpanTreeShape = {
+      span: /click/,
+      children: [{ span: { kind: 'CLIENT' } }, { span: { kind: 'CLIENT' } }],
+    };
+    expect(whereShapeDiffers(trace, twice)).toBe(
+      '"click button "Order"" has no more child matching {"kind":"CLIENT"}',
+    );
+  });
+});
