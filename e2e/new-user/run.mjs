@@ -12,28 +12,25 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 const REPO = resolve(process.env.REPO ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..'));
-const PNPM = 'pnpm@10.34.9';
+// The pnpm the workspace pins, and the Chromium every test here launches: the generated project
+// imports nothing from the repository, so their values are written into it.
+const PNPM = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).packageManager;
 const PACKAGES = ['collector', 'web', 'node', 'playwright'];
-const REGISTRY_DEPS = ['vite@8.3.8', 'express@5.3.0', '@playwright/test@1.65.1'];
+// From the registry, at the versions the workspace's catalog pins.
+const CATALOG = readFileSync(join(REPO, 'pnpm-workspace.yaml'), 'utf8');
+const REGISTRY_DEPS = ['vite', 'express', '@playwright/test'].map((name) => {
+  const version = new RegExp(`^  '?${name}'?: (\\S+)$`, 'm').exec(CATALOG)?.[1];
+  if (!version) throw new Error(`${name} is not in pnpm-workspace.yaml's catalog`);
+  return `${name}@${version}`;
+});
 const KEEP = process.env.KEEP === '1';
-// The same list as scripts/chromium.mjs (copied: the generated project imports nothing from the repo).
-const CHROMIUM = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
+const { chromiumLaunchOptions: CHROMIUM } = await import(
+  pathToFileURL(join(REPO, 'scripts', 'chromium.mjs')).href
+);
 
 const started = Date.now();
 const phases = []; // { name, seconds, ok, note }
