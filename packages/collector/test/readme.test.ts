@@ -5,24 +5,18 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readmeBlockFor } from '../../../scripts/readme-block.mjs';
 
 // The README's quick start is examples/quick-start.mjs, verbatim, and both are run here as a user would.
 const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 const readme = readFileSync(`${packageRoot}README.md`, 'utf8');
 const example = 'examples/quick-start.mjs';
 
-/** The README's fenced code blocks, trimmed. */
-function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)].map((match) => (match[1] ?? '').trim());
-}
-
 /** Fails with a line diff against the README block that starts like the file, when they differ. */
 function expectReadmeToContain(file: string): void {
   const source = readFileSync(`${packageRoot}${file}`, 'utf8').trim();
-  const blocks = codeBlocks(readme);
-  const firstLine = source.split('\n')[0] ?? '';
-  const block = blocks.find((b) => b === source) ?? blocks.find((b) => b.startsWith(firstLine));
-  expect(block, `README.md must show ${file} verbatim in a code block: copy the file into it`).toBe(source);
+  const message = `README.md must show ${file} verbatim in a code block: copy the file into it`;
+  expect(readmeBlockFor(readme, source), message).toBe(source);
 }
 
 function run(args: string[]) {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readmeBlockFor } from '../../../scripts/readme-block.mjs';
 import { buildPackage } from './build-package.js';
 import { type Recorder, startRecorder } from './recorder.js';
 import { packageRoot } from './spawn-app.js';
@@ -14,21 +15,6 @@ const readme = readFileSync(`${packageRoot}README.md`, 'utf8');
 const example = 'examples/quick-start.mjs';
 const source = readFileSync(`${packageRoot}${example}`, 'utf8');
 const README_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
-
-/** The README's fenced code blocks, trimmed. */
-function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)].map((match) => (match[1] ?? '').trim());
-}
-
-/** Fails with a line diff against the README block that starts like the file, when they differ. */
-function expectReadmeToContain(file: string, text: string): void {
-  const blocks = codeBlocks(readme);
-  const firstLine = text.trim().split('\n')[0] ?? '';
-  const block = blocks.find((b) => b === text.trim()) ?? blocks.find((b) => b.startsWith(firstLine));
-  expect(block, `README.md must show ${file} verbatim in a code block: copy the file into it`).toBe(
-    text.trim(),
-  );
-}
 
 /** Runs ES module source as `node` would run the file, from the package root (so `@clicktrace/node` resolves to dist/). */
 async function runModule(code: string, env: Record<string, string>) {
@@ -58,7 +44,8 @@ afterEach(async () => {
 
 describe('README quick start (in code)', () => {
   it(`shows ${example} verbatim`, () => {
-    expectReadmeToContain(example, source);
+    const message = `README.md must show ${example} verbatim in a code block: copy the file into it`;
+    expect(readmeBlockFor(readme, source), message).toBe(source.trim());
   });
 
   it(`${example} serves one request, traced: its SERVER span reaches the OTLP endpoint`, async () => {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { PlaywrightTestConfig } from '@playwright/test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { codeBlocks, readmeBlockFor } from '../../../scripts/readme-block.mjs';
 import { Trace } from '../src/trace.js';
 import { findTraceBreaks } from '../src/trace-breaks.js';
 import { checkoutSpans } from './spans.js';
@@ -22,20 +23,11 @@ const spec = {
   shown: 'e2e/tests/readme-quick-start.spec.ts',
 };
 
-/** The README's fenced code blocks, trimmed. */
-function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)].map((match) => (match[1] ?? '').trim());
-}
-
 /** Fails with a line diff against the README block that starts like the file, when they differ. */
 function expectReadmeToContain(file: { path: string; shown: string }): void {
   const source = readFileSync(file.path, 'utf8').trim();
-  const blocks = codeBlocks(readme);
-  const firstLine = source.split('\n')[0] ?? '';
-  const block = blocks.find((b) => b === source) ?? blocks.find((b) => b.startsWith(firstLine));
-  expect(block, `README.md must show ${file.shown} verbatim in a code block: copy the file into it`).toBe(
-    source,
-  );
+  const message = `README.md must show ${file.shown} verbatim in a code block: copy the file into it`;
+  expect(readmeBlockFor(readme, source), message).toBe(source);
 }
 
 /** Names each `export { … } from` / `export type { … } from` of src/index.ts declares. */

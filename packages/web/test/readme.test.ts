@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readmeBlockFor } from '../../../scripts/readme-block.mjs';
 
 // The README's quick start is examples/quick-start/main.ts, verbatim. The example itself (with its
 // app.ts and index.html) is served by Vite and clicked in Chromium by test/browser/quick-start.spec.ts.
@@ -8,18 +9,11 @@ const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 const readme = readFileSync(`${packageRoot}README.md`, 'utf8');
 const example = 'examples/quick-start/main.ts';
 
-/** The README's fenced code blocks, trimmed. */
-function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)].map((match) => (match[1] ?? '').trim());
-}
-
 /** Fails with a line diff against the README block that starts like the file, when they differ. */
 function expectReadmeToContain(file: string): void {
   const source = readFileSync(`${packageRoot}${file}`, 'utf8').trim();
-  const blocks = codeBlocks(readme);
-  const firstLine = source.split('\n')[0] ?? '';
-  const block = blocks.find((b) => b === source) ?? blocks.find((b) => b.startsWith(firstLine));
-  expect(block, `README.md must show ${file} verbatim in a code block: copy the file into it`).toBe(source);
+  const message = `README.md must show ${file} verbatim in a code block: copy the file into it`;
+  expect(readmeBlockFor(readme, source), message).toBe(source);
 }
 
 describe('README quick start', () => {
