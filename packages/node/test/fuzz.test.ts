@@ -12,9 +12,9 @@ import { type App, registerEsm, spawnApp } from './spawn-app.js';
 
 const REQUESTS = 10_000;
 const IN_FLIGHT = 32;
-const DEADLINE_MS = 25_000;
 const SERVER = 2;
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+// Fixed, so CI runs the same 10,000 headers every time; FUZZ_SEED explores (or replays) others.
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_121);
 
 /** Deterministic PRNG (mulberry32), so a failing run can be replayed with FUZZ_SEED. */
 function prng(seed: number): () => number {
@@ -222,13 +222,8 @@ describe(`fuzzing traceparent/tracestate (FUZZ_SEED=${SEED})`, () => {
     const worker = async () => {
       while (next < REQUESTS) results.push(await send(next++));
     };
-    const deadline = new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`no answer to all requests within ${DEADLINE_MS} ms`)),
-        DEADLINE_MS,
-      ).unref(),
-    );
-    await Promise.race([Promise.all(Array.from({ length: IN_FLIGHT }, worker)), deadline]);
+    // No overall deadline: each request fails on its own if it hangs (see send).
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 
     expect(results).toHaveLength(REQUESTS);
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
