@@ -196,6 +196,7 @@ describe('clicktrace() in vite build', () => {
       ],
       build: { write: false, minify: false },
     });
+    expect(resolved, 'configResolved ran').toBeDefined();
     expect(resolved?.build.target).not.toBe('es2016');
     const chunks = [output]
       .flat()
