@@ -1,3 +1,4 @@
+import type { TraceSummary } from '@clicktrace/collector';
 import type { BrowserContext, Location } from '@playwright/test';
 import { test as playwrightTest } from '@playwright/test';
 import { flushPages } from './browser-exports.js';
@@ -135,29 +136,38 @@ export class Traces {
         if (absent && found === undefined) return { failure: '' };
         const failure = absent
           ? `A trace matched ${describeTraceQuery(query)} (within ${timeout} ms it did not go away):\n${found}`
-          : explainNoMatch(query, timeout, snapshot.own, snapshot.others);
+          : explainNoMatch(query, timeout, snapshot.own, await this._others());
         return { trace: found, failure };
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
   }
 
-  /** The test's own traces, and the others that arrived since it started (for explanations). */
-  private async _snapshot(idleMs: number): Promise<{ own: Trace[]; others: Trace[] }> {
+  /** The test's own traces. Flushes the pages first. */
+  private async _snapshot(idleMs: number): Promise<{ own: Trace[] }> {
     await flushPages(this._context, idleMs);
-    const own: Trace[] = [];
-    const others: Trace[] = [];
-    for (const summary of await this._collector.summaries()) {
-      if (this._before.has(summary.traceId)) continue;
-      const cached = this._cache.get(summary.traceId);
-      let trace = cached?.spanCount === summary.spanCount ? cached.trace : undefined;
-      if (trace === undefined) {
-        trace = new Trace(summary.traceId, await this._collector.spans(summary.traceId));
-        this._cache.set(summary.traceId, { spanCount: summary.spanCount, trace });
-      }
-      (this._owned.has(summary.traceId) ? own : others).push(trace);
-    }
-    return { own, others };
+    const summaries = (await this._collector.summaries()).filter((s) => this._owned.has(s.traceId));
+    return { own: await Promise.all(summaries.map((summary) => this._trace(summary))) };
+  }
+
+  /**
+   * The other traces that arrived since the test started: where a request's server span may have
+   * gone. Only a failure's explanation needs them, so a passing look never fetches them.
+   */
+  private async _others(): Promise<Trace[]> {
+    const summaries = (await this._collector.summaries()).filter(
+      (s) => !this._owned.has(s.traceId) && !this._before.has(s.traceId),
+    );
+    return Promise.all(summaries.map((summary) => this._trace(summary)));
+  }
+
+  /** The trace of a summary, fetched again only when its span count changed. */
+  private async _trace(summary: TraceSummary): Promise<Trace> {
+    const cached = this._cache.get(summary.traceId);
+    if (cached?.spanCount === summary.spanCount) return cached.trace;
+    const trace = new Trace(summary.traceId, await this._collector.spans(summary.traceId));
+    this._cache.set(summary.traceId, { spanCount: summary.spanCount, trace });
+    return trace;
   }
 }
 
