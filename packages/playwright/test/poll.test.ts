@@ -3,40 +3,14 @@ import type { BrowserContext } from '@playwright/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CollectorClient } from '../src/collector-client.js';
 import { Traces } from '../src/traces.js';
+import { exportBody, span } from './spans.js';
 
 // `Traces.poll` against a real collector. The trace arrives exactly at the second look (the
 // client posts it when asked for the summaries the second time), so timing cannot decide the test.
 // The browser side is empty: what a page exports is tested in test/browser.
 const noPages = { pages: () => [] } as unknown as BrowserContext;
 const TRACE_ID = '5'.repeat(32);
-
-function exportBody(): Buffer {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  return Buffer.from(
-    JSON.stringify({
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-web' } }] },
-          scopeSpans: [
-            {
-              scope: { name: 'poll.test' },
-              spans: [
-                {
-                  traceId: TRACE_ID,
-                  spanId: '5'.repeat(16),
-                  name: 'click button "late"',
-                  kind: 1,
-                  startTimeUnixNano: `${now}`,
-                  endTimeUnixNano: `${now + 1_000_000n}`,
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    }),
-  );
-}
+const LATE_SPAN = span({ traceId: TRACE_ID, spanId: '5'.repeat(16), name: 'click button "late"' });
 
 /** A collector client that has the trace exported when it is asked for summaries the n-th time. */
 class LateClient extends CollectorClient {
@@ -49,7 +23,8 @@ class LateClient extends CollectorClient {
   }
   override async summaries() {
     this.looks++;
-    if (this.looks === this.arriveAt) await this.post(exportBody(), { 'content-type': 'application/json' });
+    if (this.looks === this.arriveAt)
+      await this.post(Buffer.from(exportBody([LATE_SPAN])), { 'content-type': 'application/json' });
     return super.summaries();
   }
 }

@@ -1,4 +1,4 @@
-import type { StoredSpan } from '@clicktrace/collector';
+import { type StoredSpan, toOtlpJson } from '@clicktrace/collector';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
@@ -42,4 +42,9 @@ export function checkoutSpans(): StoredSpan[] {
       attributes: { 'http.request.method': 'POST', 'url.path': '/api/checkout' },
     }),
   ];
+}
+
+/** The OTLP/JSON body an exporter would post for these spans (what a page's SDK sends). */
+export function exportBody(spans: readonly StoredSpan[]): string {
+  return JSON.stringify(toOtlpJson(spans));
 }

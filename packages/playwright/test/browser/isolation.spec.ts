@@ -1,4 +1,5 @@
 import { expect, test } from '../../src/index.js';
+import { exportBody, span } from '../spans.js';
 
 // Two tests that run at the same time on two workers, against the one collector of the run: each
 // exports a trace from its page, waits until the other's has arrived too, and must still see only
@@ -16,34 +17,12 @@ for (const [index, name] of NAMES.entries()) {
   }) => {
     await page.goto('data:text/html,<title>exports</title>');
     const traceId = crypto.randomUUID().replaceAll('-', '');
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const body = {
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-web' } }] },
-          scopeSpans: [
-            {
-              scope: { name: 'isolation.spec' },
-              spans: [
-                {
-                  traceId,
-                  spanId: `${index + 1}`.repeat(16),
-                  name,
-                  kind: 1,
-                  startTimeUnixNano: `${now}`,
-                  endTimeUnixNano: `${now + 1_000_000n}`,
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    };
+    const body = exportBody([span({ traceId, spanId: `${index + 1}`.repeat(16), name })]);
     await page.evaluate(
       async ([url, json]) => {
         await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
       },
-      [EXPORT_URL, JSON.stringify(body)] as const,
+      [EXPORT_URL, body] as const,
     );
 
     const other = NAMES[1 - index];

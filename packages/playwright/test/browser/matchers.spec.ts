@@ -1,56 +1,21 @@
 import type { StoredSpan } from '@clicktrace/collector';
 import type { Page } from '@playwright/test';
 import { expect, Trace, test } from '../../src/index.js';
+import { exportBody, span } from '../spans.js';
 
 // Spans are exported the way a page exports them: OTLP/JSON POSTed by the page itself to some
 // `/v1/traces` URL, which the `traces` fixture routes to the worker's collector.
 const EXPORT_URL = 'http://127.0.0.1:9/v1/traces';
 
-interface SpanInput {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: 1 | 2 | 3; // INTERNAL, SERVER, CLIENT
-  startMs: number;
-  endMs: number;
-  attributes?: Record<string, string | number>;
-}
-
-function otlp(service: string, spans: SpanInput[]) {
-  const value = (v: string | number) =>
-    typeof v === 'number' ? { intValue: String(v) } : { stringValue: v };
-  return {
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeSpans: [
-          {
-            scope: { name: 'matchers.spec' },
-            spans: spans.map((s) => ({
-              traceId: s.traceId,
-              spanId: s.spanId,
-              parentSpanId: s.parentSpanId ?? '',
-              name: s.name,
-              kind: s.kind,
-              startTimeUnixNano: `${BigInt(s.startMs) * 1_000_000n}`,
-              endTimeUnixNano: `${BigInt(s.endMs) * 1_000_000n}`,
-              attributes: Object.entries(s.attributes ?? {}).map(([key, v]) => ({ key, value: value(v) })),
-              status: {},
-            })),
-          },
-        ],
-      },
-    ],
-  };
-}
+/** Epoch milliseconds as OTLP's decimal nanoseconds. */
+const at = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
 
 /** The page exports spans, as @clicktrace/web's exporter would. */
-async function pageExports(page: Page, service: string, spans: SpanInput[]): Promise<void> {
+async function pageExports(page: Page, spans: StoredSpan[]): Promise<void> {
   const status = await page.evaluate(
     async ([url, body]) =>
       (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
-    [EXPORT_URL, JSON.stringify(otlp(service, spans))] as const,
+    [EXPORT_URL, exportBody(spans)] as const,
   );
   expect(status).toBe(200);
 }
@@ -62,40 +27,40 @@ const randomTraceId = () => Array.from({ length: 4 }, () => hex((Math.random() *
 function brokenOrder(now: number) {
   const pageTrace = randomTraceId();
   const serverTrace = randomTraceId();
-  const page: SpanInput[] = [
-    {
+  const page: StoredSpan[] = [
+    span({
       traceId: pageTrace,
       spanId: 'aaaaaaaaaaaaaaa1',
       name: 'click button "Order"',
-      kind: 1,
-      startMs: now,
-      endMs: now + 40,
-    },
-    {
+      startTimeUnixNano: at(now),
+      endTimeUnixNano: at(now + 40),
+    }),
+    span({
       traceId: pageTrace,
       spanId: 'aaaaaaaaaaaaaaa2',
       parentSpanId: 'aaaaaaaaaaaaaaa1',
       name: 'POST',
-      kind: 3,
-      startMs: now + 5,
-      endMs: now + 30,
+      kind: 'CLIENT',
+      startTimeUnixNano: at(now + 5),
+      endTimeUnixNano: at(now + 30),
       attributes: {
         'http.request.method': 'POST',
         'url.full': 'http://127.0.0.1:3001/api/order',
         'http.response.status_code': 200,
       },
-    },
+    }),
   ];
-  const server: SpanInput[] = [
-    {
+  const server: StoredSpan[] = [
+    span({
       traceId: serverTrace,
       spanId: 'bbbbbbbbbbbbbbb1',
       name: 'POST /api/order',
-      kind: 2,
-      startMs: now + 10,
-      endMs: now + 20,
+      kind: 'SERVER',
+      serviceName: 'shop-api',
+      startTimeUnixNano: at(now + 10),
+      endTimeUnixNano: at(now + 20),
       attributes: { 'http.request.method': 'POST', 'url.path': '/api/order', 'http.route': '/api/order' },
-    },
+    }),
   ];
   return { pageTrace, serverTrace, page, server };
 }
@@ -110,14 +75,11 @@ test("toHaveTrace finds the test's trace, and explains a request whose server sp
   _clicktraceCollector,
 }) => {
   const order = brokenOrder(Date.now());
-  await pageExports(page, 'shop-web', order.page);
+  await pageExports(page, order.page);
   // The API exports straight to the collector, not through the page: its trace is not the test's.
-  const answer = await _clicktraceCollector.post(
-    Buffer.from(JSON.stringify(otlp('shop-api', order.server))),
-    {
-      'content-type': 'application/json',
-    },
-  );
+  const answer = await _clicktraceCollector.post(Buffer.from(exportBody(order.server)), {
+    'content-type': 'application/json',
+  });
   expect(answer.status).toBe(200);
 
   await expect(traces).toHaveTrace({ root: /click/ });

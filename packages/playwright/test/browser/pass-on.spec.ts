@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '../../src/index.js';
+import { exportBody, span } from '../spans.js';
 
 // `clicktracePassOnExports: true`: the page's export still reaches the app's own OTLP endpoint
 // (a real server on loopback here, which also serves the page), and a copy reaches the test's
@@ -52,29 +53,7 @@ test("the page's export goes on to the app's endpoint, and the test still sees t
   // elsewhere, such as a data: URL, from reaching loopback on its own).
   await page.goto(upstreamUrl);
   const traceId = crypto.randomUUID().replaceAll('-', '');
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const body = JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-web' } }] },
-        scopeSpans: [
-          {
-            scope: { name: 'pass-on.spec' },
-            spans: [
-              {
-                traceId,
-                spanId: 'eeeeeeeeeeeeeee1',
-                name: 'click button "Pass on"',
-                kind: 1,
-                startTimeUnixNano: `${now}`,
-                endTimeUnixNano: `${now + 1_000_000n}`,
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
+  const body = exportBody([span({ traceId, spanId: 'eeeeeeeeeeeeeee1', name: 'click button "Pass on"' })]);
   const answer = await page.evaluate(
     async ([url, json]) => {
       const response = await fetch(url, {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { decodeOtlpJson } from '@clicktrace/collector';
 import { expect, test } from '@playwright/test';
 
 // Runs ../failing-run, a Playwright run whose one test fails in waitForTrace, and reads its JSON
@@ -62,8 +63,9 @@ test('a failed test points at its own line and carries its trace in the report',
   const otlp = result?.attachments.find((a) => a.name === 'clicktrace traces.otlp.json');
   expect(otlp?.contentType).toBe('application/json');
   const exported = JSON.parse(readFileSync(otlp?.path ?? '', 'utf8'));
-  const names = exported.resourceSpans.flatMap((r: { scopeSpans: { spans: { name: string }[] }[] }) =>
-    r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name)),
-  );
-  expect(names.sort()).toEqual(['POST', 'click button "Order"']);
+  expect(
+    decodeOtlpJson(exported)
+      .map((span) => span.name)
+      .sort(),
+  ).toEqual(['POST', 'click button "Order"']);
 });
