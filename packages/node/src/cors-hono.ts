@@ -21,12 +21,13 @@ export function corsHono(
       origin: c.req.header('origin'),
       requestMethod: c.req.header('access-control-request-method'),
     });
-    const { vary, ...cors } = headers;
+    const { vary: _vary, ...cors } = headers;
     if (preflight) return new Response(null, { status: 204, headers });
     // Set on the placeholder response: Hono copies them onto the one the route returns.
     for (const [name, value] of Object.entries(cors)) c.res.headers.set(name, value);
     await next();
-    if (vary) c.header('vary', varyWithOrigin(c.res.headers.get('vary') ?? ''));
+    // Origin joins whatever Vary the route's own response set.
+    c.header('vary', varyWithOrigin(c.res.headers.get('vary') ?? ''));
     return undefined;
   };
 }

@@ -3,8 +3,6 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 
-export { isCorsPreflight } from './is-cors-preflight.js';
-
 /**
  * Outgoing calls: node:http/https `request`/`get` (the stock http instrumentation, with its
  * incoming half off: server-spans.ts traces incoming requests at a fraction of its cost) and

@@ -41,7 +41,7 @@ type WithRelayPaths = { [RELAY_PATHS]?: Set<string> };
 
 /**
  * Whether an incoming request is addressed to an {@link otlpRelay} of this process: the server
- * instrumentation makes no span for it (`ignoreIncomingRequestHook`), so relaying browser spans
+ * spans (server-spans.ts) make no span for it, so relaying browser spans
  * never traces itself. A POST to a registered path (query ignored). The registry lives on
  * globalThis, so two copies of this package agree.
  */

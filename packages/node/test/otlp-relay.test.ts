@@ -347,8 +347,7 @@ describe('otlpRelay() under node --import @clicktrace/node/register', () => {
     expect(receiver.spans().filter((s) => s.kind === 3)).toEqual([]);
   });
 
-  // Needs the server instrumentation to skip what isRelayRequest() recognises
-  // (`ignoreIncomingRequestHook: (req) => isCorsPreflight(req) || isRelayRequest(req)`).
+  // Needs the server spans to skip what isRelayRequest() recognises (server-spans.ts).
   it('makes no SERVER span for the relayed POST itself', async () => {
     const { receiver } = await start();
     expect(receiver.spans().map((s) => s.attributes['url.path'])).toEqual(['/after']);
