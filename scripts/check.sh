@@ -10,10 +10,8 @@ echo "==> Lint"
 pnpm run lint
 echo "==> Unit tests"
 pnpm run test:unit
-echo "==> @clicktrace/node's tests on Node 22 and 24 too (through npx node@N)"
-for version in 22 24; do
-  npx --yes "node@${version}" node_modules/vitest/vitest.mjs run packages/node
-done
+echo "==> @clicktrace/node's tests on Node 22 too (the unit tests above ran on $(node --version))"
+"$(node_binary 22)" node_modules/vitest/vitest.mjs run packages/node
 echo "==> Browser tests (@clicktrace/web in Chromium)"
 pnpm --filter @clicktrace/web run test:browser
 echo "==> @clicktrace/playwright's matchers and fixture (Chromium, two workers, one collector)"

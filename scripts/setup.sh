@@ -1,9 +1,29 @@
 #!/usr/bin/env bash
-# Installs what the demo and the checks need on a fresh machine: the workspace's packages with
-# the pnpm version pinned in package.json (through npx: no global install), and Debian's
-# Chromium for the browser tests when it is missing. Sourced by check.sh and demo.sh.
+# Installs what the demo and the checks need on a fresh machine: a Node.js the packages support
+# (>= 22.15; through npx when the machine's own is older), the workspace's packages with the pnpm
+# version pinned in package.json (through npx: no global install), and Debian's Chromium for the
+# browser tests when it is missing. Sourced by check.sh and demo.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# The path of a Node.js binary of major version $1, fetched from the npm registry's `node` package
+# on first use (npx caches it).
+node_binary() { npx --yes "node@$1" -p process.execPath; }
+
+# OpenTelemetry JS 3 and so both SDKs need Node >= 22.15. When the Node.js on PATH is older (the
+# machines ship 20), Node 24 goes first on PATH for everything that follows: pnpm, the builds, the
+# tests, the demo.
+ensure_node() {
+  if node -e 'const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit(major > 22 || (major === 22 && minor >= 15) ? 0 : 1)'; then
+    return 0
+  fi
+  echo "==> Node.js $(node --version) is older than 22.15: using Node 24 through npx"
+  local node24
+  node24=$(node_binary 24)
+  export PATH="$(dirname "$node24"):$PATH"
+}
+ensure_node
 
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 pnpm() { npx --yes "pnpm@${PNPM_VERSION}" "$@"; }
@@ -18,6 +38,6 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
-echo "==> Installing packages (pnpm ${PNPM_VERSION})"
+echo "==> Installing packages (pnpm ${PNPM_VERSION}, Node $(node --version))"
 # pipefail keeps pnpm's exit status; only the filter may come up empty.
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | { grep -v '^Progress' || true; }

@@ -9,13 +9,13 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
   BatchSpanProcessor,
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
   type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { expect } from 'vitest';
 import { type StoredSpan, startCollector } from '../src/index.js';
 
@@ -56,9 +56,9 @@ export async function emitSampleTrace(
   serviceName = 'checkout-api',
 ): Promise<ReadableSpan[]> {
   const seen = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName, 'deployment.environment.name': 'test' }),
-    spanProcessors: [new SimpleSpanProcessor(seen), new BatchSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: seen }), new BatchSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('sample-tracer', '1.2.3');
 

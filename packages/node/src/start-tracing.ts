@@ -1,7 +1,8 @@
-import { diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { getBooleanFromEnv, getNumberFromEnv } from '@opentelemetry/core';
+import { context, diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { getBooleanFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { buildResource } from './build-resource.js';
 import { createExporter } from './create-exporter.js';
 import { createInstrumentations } from './create-instrumentations.js';
@@ -10,6 +11,7 @@ import { instrumentFrameworkRoutes } from './framework-routes.js';
 import { resolveOptions } from './options-from-env.js';
 import { patchBuiltins } from './patch-builtins.js';
 import { createPropagator } from './propagators.js';
+import { batchOptionsFromEnv, spanLimitsFromEnv } from './sdk-options-from-env.js';
 import { instrumentServers } from './server-spans.js';
 import {
   applyTrustIncoming,
@@ -26,15 +28,6 @@ import type { NodeTracing, NodeTracingOptions } from './types.js';
  */
 const INSTANCE = Symbol.for('clicktrace.node.tracing');
 type WithInstance = { [INSTANCE]?: NodeTracing };
-
-/**
- * Batching defaults for a server, used where the OTEL_BSP_* variable is unset. The spec's
- * (queue 2048, batch 512) drop spans once a busy server ends more than ~2048 spans while one
- * export is in flight, which happens from a few thousand requests per second on. A bigger queue
- * and batch keep every span at 10k+ requests per second with fewer, larger exports; memory is
- * bounded by the queue (ended spans, about 1 kB each).
- */
-const BATCH_DEFAULTS = { maxQueueSize: 32_768, maxExportBatchSize: 4096 } as const;
 
 /**
  * Starts OpenTelemetry tracing for this process: incoming node:http/https requests continue the
@@ -65,24 +58,23 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
     // The spec: OTEL_SDK_DISABLED=true makes every signal a no-op.
     if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return noopTracing();
     const { serviceName, endpoint, protocol } = resolveOptions(options);
-    // The provider reads OTEL_TRACES_SAMPLER(_ARG) and span limits, the processor OTEL_BSP_*.
-    const tracerProvider = new NodeTracerProvider({
+    // SDK 3 reads no environment itself: span limits and OTEL_BSP_* are read here, as NodeSDK does.
+    const tracerProvider = new TracerProvider({
       resource: buildResource(serviceName),
       // OTEL_TRACES_SAMPLER(_ARG) as the stock SDK reads them, but a caller trusted for ids only
       // cannot decide for us whether a request is recorded.
       sampler: createTrustAwareSampler(),
+      spanLimits: spanLimitsFromEnv(),
       spanProcessors: [
-        new BatchSpanProcessor(createExporter(protocol, endpoint), {
-          maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? BATCH_DEFAULTS.maxQueueSize,
-          maxExportBatchSize:
-            getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? BATCH_DEFAULTS.maxExportBatchSize,
-        }),
+        new BatchSpanProcessor({ exporter: createExporter(protocol, endpoint), ...batchOptionsFromEnv() }),
       ],
     });
     // AsyncLocalStorage context; our W3C propagator and the others OTEL_PROPAGATORS names.
-    tracerProvider.register({
-      propagator: createPropagator(options.propagators, { extractOnly: options.extractOnlyPropagators }),
-    });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(
+      createPropagator(options.propagators, { extractOnly: options.extractOnlyPropagators }),
+    );
+    trace.setGlobalTracerProvider(tracerProvider);
     const trust = resolveTrustIncoming(options.trustIncoming ?? defaultTrustIncoming());
     // Incoming requests: our own lean SERVER spans (server-spans.ts), route names from the
     // frameworks; each span's parent is the caller's, as far as `trustIncoming` allows.

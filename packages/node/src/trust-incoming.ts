@@ -20,7 +20,7 @@ import {
   type Sampler,
   type SamplingResult,
   TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 
 /**
  * How much of an incoming `traceparent` a server believes.

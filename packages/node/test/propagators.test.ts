@@ -7,7 +7,7 @@ import {
   type TextMapPropagator,
   trace,
 } from '@opentelemetry/api';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPropagator, propagatorNamesFromEnv } from '../src/propagators.js';
 import { captureWarnings } from './capture-warnings.js';
@@ -17,7 +17,7 @@ const SPAN_ID = 'b7ad6b7169203331';
 const B3_TRACE_ID = '80f198ee56343ba864fe8b2a57d3eff7';
 const B3_SPAN_ID = 'e457b5a2e4d86bd1';
 
-const tracer = new BasicTracerProvider().getTracer('test');
+const tracer = new TracerProvider().getTracer('test');
 
 /** What `propagator` sends from a fresh root span. */
 function injected(propagator: TextMapPropagator, context: Context = ROOT_CONTEXT): Record<string, string> {

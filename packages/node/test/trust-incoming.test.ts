@@ -15,8 +15,8 @@ import {
   ParentBasedSampler,
   type Sampler,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPropagator } from '../src/propagators.js';
 import {
@@ -37,9 +37,9 @@ const request = { headers: {}, socket: { remoteAddress: '203.0.113.7' } } as unk
 /** A provider as the wiring will make it: ParentBased(root), trust-aware, spans kept in memory. */
 function setup(root: Sampler) {
   const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({
+  const provider = new TracerProvider({
     sampler: trustAwareSampler(new ParentBasedSampler({ root }), root),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('test');
   /** Serves one request as the http instrumentation will: extract, apply trust, SERVER span, a CLIENT child. */
@@ -112,9 +112,9 @@ describe("trustIncoming: 'ids-only'", () => {
     process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
     process.env.OTEL_TRACES_SAMPLER_ARG = '0';
     const exporter = new InMemorySpanExporter();
-    const provider = new NodeTracerProvider({
+    const provider = new TracerProvider({
       sampler: createTrustAwareSampler(),
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     const tracer = provider.getTracer('test');
     const start = (trust: TrustIncoming) => {

@@ -11,11 +11,7 @@ import {
   TraceState as CoreTraceState,
   W3CTraceContextPropagator as CoreW3CPropagator,
 } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_TRACESTATE_LENGTH,
@@ -322,8 +318,8 @@ describe('W3CTraceContextPropagator', () => {
 });
 
 describe('the random-trace-id flag (https://www.w3.org/TR/trace-context-2/#random-trace-id-flag), with real spans', () => {
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())],
+  const provider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter: new InMemorySpanExporter() })],
   });
   const tracer = provider.getTracer('test');
   const flagsOf = (carrier: Record<string, string>) => carrier.traceparent?.slice(53);
@@ -410,7 +406,7 @@ describe('differences from @opentelemetry/core', () => {
   });
 
   it('4. the random flag: core never sets it on traces started here, and loses it on continued ones', () => {
-    const provider = new BasicTracerProvider();
+    const provider = new TracerProvider();
     const tracer = provider.getTracer('test');
     const root = tracer.startSpan('root', {}, ROOT_CONTEXT);
     expect(inject(core, trace.setSpan(ROOT_CONTEXT, root)).traceparent?.slice(53)).toBe('01');

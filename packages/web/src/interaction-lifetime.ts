@@ -1,6 +1,6 @@
 import { type ContextManager, diag, type HrTime, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ATTR_INTERACTION_CAPPED } from './interaction-attributes.js';
 import type { Interaction, InteractionRegistry } from './interaction-registry.js';
 

@@ -1,5 +1,5 @@
 import { type Context, diag } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { InteractionLifetime } from './interaction-lifetime.js';
 
 /**

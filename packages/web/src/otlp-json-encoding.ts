@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 /**
  * Encodes finished spans as an OTLP/JSON `ExportTraceServiceRequest` body.

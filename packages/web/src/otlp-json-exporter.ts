@@ -1,6 +1,6 @@
 import { context, diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { encodeOtlpJson } from './otlp-json-encoding.js';
 
 /** Options of `OtlpJsonExporter`. */

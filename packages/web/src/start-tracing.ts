@@ -1,8 +1,8 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
-import { ZoneContextManager } from '@opentelemetry/context-zone';
+import { ZoneContextManager } from '@opentelemetry/context-zone-peer-dep';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
 import { patchZoneScheduleTask } from './contextless-task-patch.js';
 import { instrumentFetch } from './fetch-instrumentation.js';
@@ -55,7 +55,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   const registry = new InteractionRegistry();
   const zoneContextManager = new ZoneContextManager();
   const lifetime = new InteractionLifetime(registry, zoneContextManager);
-  const provider = new WebTracerProvider({
+  const provider = new TracerProvider({
     resource: defaultResource().merge(
       resourceFromAttributes({
         [ATTR_SERVICE_NAME]: resolved.serviceName,
@@ -64,18 +64,19 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     ),
     spanProcessors: [
       new InteractionSpanProcessor(
-        new BatchSpanProcessor(new OtlpJsonExporter({ url: resolved.endpoint, fetch: uninstrumentedFetch })),
+        new BatchSpanProcessor({
+          exporter: new OtlpJsonExporter({ url: resolved.endpoint, fetch: uninstrumentedFetch }),
+        }),
         lifetime,
         resolved.keepEmptyInteractions,
       ),
     ],
   });
   setInteractionScope(registry);
-  provider.register({
-    // Where zone.js holds no span, the interaction scope's choice (see interaction-scope.ts).
-    contextManager: new InteractionContextManager(zoneContextManager, scopeContext),
-    propagator: new W3CTraceContextPropagator(),
-  });
+  // Where zone.js holds no span, the interaction scope's choice (see interaction-scope.ts).
+  context.setGlobalContextManager(new InteractionContextManager(zoneContextManager, scopeContext).enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
 
   const tracer = provider.getTracer('@clicktrace/web', VERSION);
   const requests = {

@@ -3,11 +3,11 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@open
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { encodeOtlpJson } from '../src/otlp-json-encoding.js';
 
@@ -39,14 +39,14 @@ function stockAsProto3Json(value: unknown): unknown {
   );
 }
 
-function recordSpans(record: (provider: BasicTracerProvider) => void): ReadableSpan[] {
+function recordSpans(record: (provider: TracerProvider) => void): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': 'encoding-test',
       'deployment.environment.name': 'test',
     }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   record(provider);
   return exporter.getFinishedSpans();

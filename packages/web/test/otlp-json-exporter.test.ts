@@ -1,11 +1,11 @@
 import { context, type DiagLogger, diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
 import {
-  BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeOtlpJson } from '../src/otlp-json-encoding.js';
 import { OtlpJsonExporter } from '../src/otlp-json-exporter.js';
@@ -40,7 +40,7 @@ function fakeFetch(answer: (sent: Sent) => Promise<Response> | Response = () => 
 
 function spans(count: number, attributeBytes = 10): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const tracer = provider.getTracer('exporter-test');
   for (let i = 0; i < count; i++) {
     tracer.startSpan(`span ${i}`, { attributes: { payload: 'x'.repeat(attributeBytes) } }).end();

@@ -1,11 +1,11 @@
 // The lean pieces wired by hand: our OTLP/JSON exporter, our fetch and XHR instrumentations, over
 // zone.js and the web tracer provider. The spec drives each request shape through window.fixture.
 import 'zone.js';
-import { context, trace } from '@opentelemetry/api';
-import { ZoneContextManager } from '@opentelemetry/context-zone';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { ZoneContextManager } from '@opentelemetry/context-zone-peer-dep';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { instrumentFetch } from '../../../src/fetch-instrumentation.js';
 import { OtlpJsonExporter } from '../../../src/otlp-json-exporter.js';
 import { createOriginMatcher } from '../../../src/propagation-allowlist.js';
@@ -21,11 +21,15 @@ const PRESET_TRACEPARENT = '00-11111111111111111111111111111111-2222222222222222
 
 // Captured before instrumenting: the exporter posts with it, so its requests are never traced.
 const originalFetch = globalThis.fetch;
-const provider = new WebTracerProvider({
+const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'instrumentation-fixture' }),
-  spanProcessors: [new BatchSpanProcessor(new OtlpJsonExporter({ url: ENDPOINT, fetch: originalFetch }))],
+  spanProcessors: [
+    new BatchSpanProcessor({ exporter: new OtlpJsonExporter({ url: ENDPOINT, fetch: originalFetch }) }),
+  ],
 });
-provider.register({ contextManager: new ZoneContextManager(), propagator: new W3CTraceContextPropagator() });
+context.setGlobalContextManager(new ZoneContextManager().enable());
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+trace.setGlobalTracerProvider(provider);
 const tracer = provider.getTracer('instrumentation-fixture');
 
 const options: RequestInstrumentationOptions = {
