@@ -4,5 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    // Tests that run a package as users do run its dist/: build what is stale first.
+    globalSetup: ['scripts/build-stale-packages.ts'],
   },
 });

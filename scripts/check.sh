@@ -4,7 +4,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_chromium
 
-echo "==> Build and typecheck"
+echo "==> Build (tsdown) and typecheck"
+pnpm run build
 pnpm run typecheck
 echo "==> Lint"
 pnpm run lint

@@ -6,7 +6,7 @@
 //   b. the API origin dropped from propagateTo -> must fail, naming the break ("in propagateTo?")
 //   c. two tests in parallel (2 workers)       -> must pass, each seeing only its own traces
 // Plain Node, no dependencies. `node e2e/new-user/run.mjs`; KEEP=1 keeps the temp project,
-// SKIP_BUILD=1 skips `npx tsc -b`, REPO=<dir> packs another checkout of this repository.
+// SKIP_BUILD=1 skips `pnpm run build`, REPO=<dir> packs another checkout of this repository.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -221,7 +221,7 @@ export default { plugins: [clicktrace()] };
 
   // packages/node/README.md: zero code (node --import @clicktrace/node/register), and
   // "CORS for browsers", Express: app.use(corsMiddleware({ origins })) before the routes.
-  'server.js': `import { corsMiddleware } from '@clicktrace/node';
+  'server.js': `import { corsMiddleware } from '@clicktrace/node/cors';
 import express from 'express';
 
 const app = express();
@@ -366,8 +366,8 @@ async function main() {
   log(`temp dir: ${root}`);
 
   if (process.env.SKIP_BUILD !== '1') {
-    const built = await phase('build (npx tsc -b)', async () => {
-      const { code } = await run('npx', ['tsc', '-b'], { cwd: REPO });
+    const built = await phase(`build (${PNPM} run build)`, async () => {
+      const { code } = await run('npx', ['-y', PNPM, 'run', 'build'], { cwd: REPO });
       return { ok: code === 0, note: code === 0 ? '' : 'the repository does not build' };
     });
     if (!built.ok) return;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cors } from '@clicktrace/node';
+import { cors } from '@clicktrace/node/cors';
 import { ITEMS } from './catalog.js';
 
 // The shop's API. It holds no tracing code: `node --import @clicktrace/node/register` adds it.

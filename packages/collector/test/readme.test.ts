@@ -1,10 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readmeBlockFor } from '../../../scripts/readme-block.mjs';
 
 // The README's quick start is examples/quick-start.mjs, verbatim, and both are run here as a user would.
@@ -41,12 +40,6 @@ async function freePort(): Promise<number> {
   await once(server, 'close');
   return port;
 }
-
-// Both run dist/ (the example imports '@clicktrace/collector', which resolves to it): build it first.
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', packageRoot], { stdio: 'inherit' });
-}, 60_000);
 
 describe('README quick start', () => {
   it(`shows ${example} verbatim`, () => {

@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/api';
 import { addBacklinkHeaders } from './backlink-headers.js';
 import { isCorsPreflight } from './is-cors-preflight.js';
-import { isRelayRequest } from './otlp-relay.js';
+import { isRelayRequest } from './relay/relay-paths.js';
 import { type ServerSpanState, STATE, type Traced } from './server-span-state.js';
 
 /**

@@ -6,10 +6,14 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CorsOptions, cors, corsMiddleware, corsPolicy } from '../src/cors.js';
-import { corsFastify } from '../src/cors-fastify.js';
-import { corsHono } from '../src/cors-hono.js';
-import { buildPackage } from './build-package.js';
+import {
+  type CorsOptions,
+  cors,
+  corsFastify,
+  corsHono,
+  corsMiddleware,
+  corsPolicy,
+} from '../src/cors/index.js';
 import { startRecorder, waitFor } from './recorder.js';
 import { registerEsm, spawnApp } from './spawn-app.js';
 
@@ -219,7 +223,6 @@ describe.each(Object.entries(frameworks))('%s adapter, over loopback', (_name, s
 });
 
 describe('a preflight answered by cors(), under node --import @clicktrace/node/register', () => {
-  beforeAll(buildPackage, 60_000);
   const stops: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
     await Promise.all(stops.splice(0).map((stop) => stop()));

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage } from './build-package.js';
 import { type Recorder, startRecorder, waitFor } from './recorder.js';
 import { type App, registerEsm, spawnApp } from './spawn-app.js';
 
@@ -80,8 +79,6 @@ const FRAMEWORKS = [
   { name: 'Hono on @hono/node-server', fixture: 'frameworks-hono.mjs', routes: true, errorType: 'TypeError' },
   { name: 'node:http', fixture: 'frameworks-http.mjs', routes: false, errorType: '500' },
 ] as const;
-
-beforeAll(buildPackage, 60_000);
 
 describe.each(FRAMEWORKS)('$name', ({ fixture, routes, errorType }) => {
   let receiver: Recorder;

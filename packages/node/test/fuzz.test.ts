@@ -1,6 +1,5 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage } from './build-package.js';
 import { type ExportedSpan, type Recorder, startRecorder } from './recorder.js';
 import { type App, registerEsm, spawnApp } from './spawn-app.js';
 
@@ -164,7 +163,6 @@ let api: App;
 const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 
 beforeAll(async () => {
-  buildPackage();
   receiver = await startRecorder();
   api = await spawnApp(['--import', registerEsm], 'fuzz-server.mjs', {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,

@@ -5,7 +5,6 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage } from './build-package.js';
 import { type ExportedSpan, type Recorder, startRecorder, waitFor } from './recorder.js';
 import { type App, registerEsm, spawnApp } from './spawn-app.js';
 
@@ -56,8 +55,6 @@ function backlinks(serverTiming: string | string[] | undefined): { traceparent?:
     trace: /(?:^|,)\s*trace;desc=([0-9a-f-]+)/.exec(value)?.[1],
   };
 }
-
-beforeAll(buildPackage, 60_000);
 
 describe('node:https', () => {
   let dir: string;

@@ -7,9 +7,8 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isRelayRequest, type OtlpRelayOptions, otlpRelay } from '../src/otlp-relay.js';
-import { buildPackage } from './build-package.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRelayRequest, type OtlpRelayOptions, otlpRelay } from '../src/relay/index.js';
 import { type Recorder, startRecorder, waitFor } from './recorder.js';
 import { registerEsm, spawnApp } from './spawn-app.js';
 
@@ -313,8 +312,6 @@ describe('isRelayRequest()', () => {
 });
 
 describe('otlpRelay() under node --import @clicktrace/node/register', () => {
-  beforeAll(buildPackage, 60_000);
-
   async function start() {
     const [receiver, collector] = [await upstream(), await upstream()];
     const api = await spawnApp(['--import', registerEsm], 'relay-server.mjs', {

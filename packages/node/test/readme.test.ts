@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readmeBlockFor } from '../../../scripts/readme-block.mjs';
-import { buildPackage } from './build-package.js';
 import { type Recorder, startRecorder } from './recorder.js';
 import { packageRoot } from './spawn-app.js';
 
@@ -36,7 +35,6 @@ async function runModule(code: string, env: Record<string, string>) {
 }
 
 let receiver: Recorder | undefined;
-beforeAll(buildPackage, 60_000);
 afterEach(async () => {
   await receiver?.close();
   receiver = undefined;

@@ -1,5 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage } from './build-package.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type ExportedSpan, type Recorder, startRecorder, waitFor } from './recorder.js';
 import { type App, registerCjs, registerEsm, spawnApp } from './spawn-app.js';
 
@@ -11,7 +10,6 @@ const TRACEPARENT = `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`;
 
 let started: { close?: () => Promise<void>; stop?: () => Promise<unknown> }[] = [];
 
-beforeAll(buildPackage, 60_000);
 afterEach(async () => {
   await Promise.all(started.map((it) => (it.stop ? it.stop() : it.close?.())));
   started = [];

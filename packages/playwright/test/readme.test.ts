@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { PlaywrightTestConfig } from '@playwright/test';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { codeBlocks, readmeBlockFor } from '../../../scripts/readme-block.mjs';
 import { Trace } from '../src/trace.js';
 import { findTraceBreaks } from '../src/trace-breaks.js';
@@ -81,12 +79,7 @@ describe('README quick start', () => {
   });
 
   describe('the config, evaluated', () => {
-    // It imports '@clicktrace/playwright' by name, which resolves to dist/: build it first.
-    beforeAll(() => {
-      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-      execFileSync(process.execPath, [tsc, '-b', packageRoot], { stdio: 'inherit' });
-    }, 60_000);
-
+    // It imports '@clicktrace/playwright' by name, which resolves to dist/ (built by the global setup).
     it('starts the collector first and hands every webServer its OTLP endpoint and service name', async () => {
       const { default: evaluated } = (await import(config.path)) as { default: PlaywrightTestConfig };
       const [collector, api, web] = [evaluated.webServer].flat() as Array<{

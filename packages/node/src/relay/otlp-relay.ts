@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
+import { addRelayPath } from './relay-paths.js';
 
 export type { RateLimit } from './rate-limiter.js';
 
@@ -35,22 +36,6 @@ export interface OtlpRelayOptions {
 const CONTENT_TYPES = new Set(['application/json', 'application/x-protobuf']);
 /** The browser's own headers are not forwarded: only these, and the configured ones. */
 const FORWARDED = ['content-type', 'content-encoding'] as const;
-
-const RELAY_PATHS = Symbol.for('clicktrace.node.relayPaths');
-type WithRelayPaths = { [RELAY_PATHS]?: Set<string> };
-
-/**
- * Whether an incoming request is addressed to an {@link otlpRelay} of this process: the server
- * spans (server-spans.ts) make no span for it, so relaying browser spans
- * never traces itself. A POST to a registered path (query ignored). The registry lives on
- * globalThis, so two copies of this package agree.
- */
-export function isRelayRequest(request: IncomingMessage): boolean {
-  const paths = (globalThis as WithRelayPaths)[RELAY_PATHS];
-  if (!paths || request.method !== 'POST' || request.url === undefined) return false;
-  const query = request.url.indexOf('?');
-  return paths.has(query === -1 ? request.url : request.url.slice(0, query));
-}
 
 /**
  * A node:http request handler that accepts OTLP/HTTP trace exports from browsers (on the API's
@@ -89,10 +74,7 @@ export function otlpRelay(
   const extraHeaders = { ...options.headers };
   const clientAddress = options.clientAddress ?? ((request) => request.socket.remoteAddress);
   const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit);
-  const holder = globalThis as WithRelayPaths;
-  const paths = holder[RELAY_PATHS] ?? new Set();
-  holder[RELAY_PATHS] = paths;
-  paths.add(options.path ?? '/v1/traces');
+  addRelayPath(options.path ?? '/v1/traces');
 
   function answer(request: IncomingMessage, response: ServerResponse, status: number, headers = {}): void {
     if (response.writableEnded) return; // already answered (a timeout, then the error it causes)

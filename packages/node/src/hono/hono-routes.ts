@@ -1,0 +1,34 @@
+import { recordError, recordRoute } from '../server-span-state.js';
+
+/** The parts of Hono's `Context` the middleware reads (typed here so hono is not a dependency). */
+export interface HonoContextLike {
+  req: { routePath?: string; matchedRoutes?: { method: string; path: string }[] };
+  env?: unknown;
+  error?: unknown;
+}
+
+/**
+ * Hono middleware that names the server span after the route (`GET /api/items/:id`) and
+ * records an exception the handler threw. Hono offers no global hook, so this is the one line
+ * Hono apps add: `app.use(honoRoutes())`, first, on the app that is served. Runs on
+ * `@hono/node-server` (it reads the Node request from `c.env.incoming`); elsewhere it does nothing.
+ */
+export function honoRoutes(): (c: HonoContextLike, next: () => Promise<void>) => Promise<void> {
+  return async function clicktraceRoutes(c, next) {
+    await next();
+    try {
+      const incoming = (c.env as { incoming?: object } | undefined)?.incoming;
+      if (incoming === undefined) return;
+      if (c.error !== undefined) recordError(incoming, c.error);
+      // After next(), routePath is that of the last handler that ran: the route's, or a
+      // middleware's wildcard when nothing matched (then the span keeps the bare method).
+      const routes = c.req.matchedRoutes;
+      const last = routes?.[routes.length - 1];
+      const path = c.req.routePath;
+      if (path === undefined || (last?.method === 'ALL' && path.endsWith('*'))) return;
+      recordRoute(incoming, path);
+    } catch {
+      // Naming the span must never break the response.
+    }
+  };
+}
