@@ -8,6 +8,7 @@
  * process.on('SIGTERM', () => tracing.shutdown());
  * ```
  *
+ * With your own NodeSDK: `new NodeSDK(withClicktrace({ serviceName: 'shop-api', ... })).start()`.
  * Secondary entry points: `@clicktrace/node/register` (zero-code start), `/cors`, `/relay`, `/hono`.
  */
 
@@ -15,3 +16,5 @@ export type { PropagatorName } from './propagators.js';
 export { startTracing } from './start-tracing.js';
 export type { TrustIncoming, TrustMode } from './trust-incoming.js';
 export type { NodeTracing, NodeTracingOptions } from './types.js';
+export type { ClicktraceSdkOptions, InstrumentationLike, NodeSdkConfigLike } from './with-clicktrace.js';
+export { withClicktrace } from './with-clicktrace.js';

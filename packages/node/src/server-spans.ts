@@ -12,7 +12,9 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { addBacklinkHeaders } from './backlink-headers.js';
+import { type IncomingRequestHooks, runHook } from './incoming-request-hooks.js';
 import { isCorsPreflight } from './is-cors-preflight.js';
 import { isRelayRequest } from './relay/relay-paths.js';
 import { type ServerSpanState, STATE, type Traced } from './server-span-state.js';
@@ -29,6 +31,8 @@ export interface ServerSpansConfig {
   parentContext: ParentContextHook;
   /** Adds the Server-Timing backlink (and its CORS headers) to traced responses. */
   backlink: boolean;
+  /** The user's own hooks for incoming requests, from their http instrumentation's config. */
+  hooks?: IncomingRequestHooks;
 }
 
 // The methods HTTP semconv knows; any other is reported as `_OTHER` (and the span named `HTTP`).
@@ -148,6 +152,13 @@ function startServerSpan(
   try {
     // A preflight is the browser asking, not the user's action; the relay's traffic is spans.
     if (isCorsPreflight(request) || isRelayRequest(request)) return undefined;
+    const hooks = config.hooks;
+    // As the stock instrumentation does: an ignored request runs with tracing suppressed.
+    if (
+      hooks?.ignoreIncomingRequestHook &&
+      runHook(() => hooks.ignoreIncomingRequestHook?.(request)) === true
+    )
+      return suppressTracing(context.active());
     const decided = config.parentContext(request);
     const isContext = typeof (decided as Context).getValue === 'function';
     const parent = isContext ? (decided as Context) : (decided as { context: Context }).context;
@@ -171,6 +182,11 @@ function startServerSpan(
     if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
     const userAgent = headers['user-agent'];
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+    if (hooks?.startIncomingSpanHook)
+      Object.assign(
+        attributes,
+        runHook(() => hooks.startIncomingSpanHook?.(request)),
+      );
 
     const methodName = known ? method : 'HTTP';
     const span = config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes, links }, parent);
@@ -186,6 +202,8 @@ function startServerSpan(
     (request as Traced)[STATE] = state;
     (response as Traced)[STATE] = state;
     response.on('close', endServerSpan);
+    if (hooks?.requestHook) runHook(() => hooks.requestHook?.(span, request));
+    if (hooks?.responseHook) runHook(() => hooks.responseHook?.(span, response));
     const active = trace.setSpan(parent, span);
     // A body arrives in the socket's callbacks, outside the handler's context: bind the request's
     // listeners (body parsers' 'data'/'end') to it. Bodiless requests skip the cost.

@@ -1,24 +1,17 @@
-import { context, diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { buildResource } from './build-resource.js';
+import { ClicktraceInstrumentation } from './clicktrace-instrumentation.js';
 import { createExporter } from './create-exporter.js';
-import { createInstrumentations } from './create-instrumentations.js';
 import { diagFromEnv } from './diag-from-env.js';
-import { instrumentFrameworkRoutes } from './framework-routes.js';
 import { resolveOptions } from './options-from-env.js';
-import { patchBuiltins } from './patch-builtins.js';
+import { createHttpInstrumentation, createUndiciInstrumentation } from './outgoing-instrumentations.js';
 import { createPropagator } from './propagators.js';
 import { batchOptionsFromEnv, spanLimitsFromEnv } from './sdk-options-from-env.js';
-import { instrumentServers } from './server-spans.js';
-import {
-  applyTrustIncoming,
-  createTrustAwareSampler,
-  defaultTrustIncoming,
-  resolveTrustIncoming,
-} from './trust-incoming.js';
+import { createTrustAwareSampler } from './trust-incoming.js';
 import type { NodeTracing, NodeTracingOptions } from './types.js';
 
 /**
@@ -69,35 +62,43 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
         new BatchSpanProcessor({ exporter: createExporter(protocol, endpoint), ...batchOptionsFromEnv() }),
       ],
     });
+    // One SDK per process: when the app already registered its own (a NodeSDK started first),
+    // ours would be ignored by the API while patching the same servers. Step aside and say how to
+    // join that SDK instead.
+    if (!trace.setGlobalTracerProvider(tracerProvider)) {
+      diag.warn(
+        '@clicktrace/node: another OpenTelemetry SDK is already registered in this process, so clicktrace ' +
+          'does not start a second one. To add clicktrace to your own NodeSDK, pass its configuration ' +
+          'through withClicktrace(config) from @clicktrace/node (OpenTelemetry JS 3: sdk-node 0.30x).',
+      );
+      void tracerProvider.shutdown();
+      return noopTracing();
+    }
     // AsyncLocalStorage context; our W3C propagator and the others OTEL_PROPAGATORS names.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(
       createPropagator(options.propagators, { extractOnly: options.extractOnlyPropagators }),
     );
-    trace.setGlobalTracerProvider(tracerProvider);
-    const trust = resolveTrustIncoming(options.trustIncoming ?? defaultTrustIncoming());
-    // Incoming requests: our own lean SERVER spans (server-spans.ts), route names from the
-    // frameworks; each span's parent is the caller's, as far as `trustIncoming` allows.
-    const stopServers = instrumentServers({
-      tracer: tracerProvider.getTracer('@clicktrace/node'),
-      parentContext: (request) =>
-        applyTrustIncoming(propagation.extract(ROOT_CONTEXT, request.headers), request, trust),
-      backlink: options.serverTiming !== false,
-    });
-    instrumentFrameworkRoutes();
-    // Outgoing requests: the stock http (outgoing half) and undici instrumentations.
+    // Incoming requests: our own lean SERVER spans, named by route, each continuing the caller's
+    // trace as far as `trustIncoming` allows; outgoing ones: the stock http (outgoing half) and
+    // undici instrumentations.
     const unregister = registerInstrumentations({
       tracerProvider,
-      instrumentations: createInstrumentations(),
+      instrumentations: [
+        createHttpInstrumentation(),
+        createUndiciInstrumentation(),
+        new ClicktraceInstrumentation({
+          trustIncoming: options.trustIncoming,
+          serverTiming: options.serverTiming,
+        }),
+      ],
     });
-    patchBuiltins();
     let stopped: Promise<void> | undefined;
     return {
       tracerProvider,
       flush: () => quietly('flush', () => tracerProvider.forceFlush()),
       shutdown: () => {
         stopped ??= quietly('shutdown', async () => {
-          stopServers();
           unregister();
           await tracerProvider.shutdown();
         });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Recorder, startRecorder, waitFor } from './recorder.js';
-import { type App, registerEsm, spawnApp } from './spawn-app.js';
+import { type App, fixturePath, registerEsm, spawnApp } from './spawn-app.js';
 
-// Each framework's app runs in a real child process on 127.0.0.1, started the zero-code way
-// (`node --import @clicktrace/node/register`), and is driven over loopback with fetch.
+// Each framework's app runs in a real child process on 127.0.0.1, set up both ways users set it up
+// (zero code, `node --import @clicktrace/node/register`; and the user's own NodeSDK 0.301 with the
+// auto-instrumentations, through withClicktrace), and is driven over loopback with fetch.
 const SERVER = 2;
 const CLIENT = 3;
 const STATUS_ERROR = 2;
@@ -63,6 +64,18 @@ function serverSpan(receiver: Recorder, path: string): Promise<Span> {
   );
 }
 
+/**
+ * Whether `span` is below `ancestor`: a child, or deeper where the app's own instrumentations add
+ * spans in between (the auto-instrumentations' Express router layers).
+ */
+function descendsFrom(span: Span, ancestor: Span, all: Span[]): boolean {
+  for (let parent = span.parentSpanId; parent !== undefined; ) {
+    if (parent === ancestor.spanId) return true;
+    parent = all.find((s) => s.spanId === parent)?.parentSpanId;
+  }
+  return false;
+}
+
 /** The `traceparent` named by `Server-Timing: traceparent;desc="…"`, and the draft's `trace;desc=…`. */
 function backlinks(serverTiming: string | null): { traceparent?: string; trace?: string } {
   const value = serverTiming ?? '';
@@ -80,18 +93,31 @@ const FRAMEWORKS = [
   { name: 'node:http', fixture: 'frameworks-http.mjs', routes: false, errorType: '500' },
 ] as const;
 
-describe.each(FRAMEWORKS)('$name', ({ fixture, routes, errorType }) => {
+const SETUPS = [
+  { setup: '--import @clicktrace/node/register', preload: registerEsm },
+  // Its metrics and logs exporters are turned off: only traces are received here.
+  {
+    setup: 'NodeSDK 0.301 + getNodeAutoInstrumentations(), through withClicktrace',
+    preload: fixturePath('with-clicktrace-sdk.mjs'),
+    env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  },
+] as const;
+
+const CASES = SETUPS.flatMap((setup) => FRAMEWORKS.map((framework) => ({ ...setup, ...framework })));
+
+describe.each(CASES)('$name ($setup)', ({ fixture, routes, errorType, preload, ...setup }) => {
   let receiver: Recorder;
   let downstream: Recorder;
   let api: App;
 
   beforeAll(async () => {
     [receiver, downstream] = [await startRecorder(), await startRecorder()];
-    api = await spawnApp(['--import', registerEsm], fixture, {
+    api = await spawnApp(['--import', preload], fixture, {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
       DOWNSTREAM_URL: downstream.url,
+      ...('env' in setup ? setup.env : {}),
     });
   });
   afterAll(async () => {
@@ -124,6 +150,10 @@ describe.each(FRAMEWORKS)('$name', ({ fixture, routes, errorType }) => {
     });
     expect(span.attributes['http.route']).toBe(routes ? '/api/checkout' : undefined);
     expect(Number(span.attributes['http.response.status_code'])).toBe(200);
+    // One SERVER span per request, also beside the stock http instrumentation.
+    expect(
+      spans(receiver).filter((s) => s.kind === SERVER && s.attributes['url.path'] === '/api/checkout'),
+    ).toHaveLength(1);
     expect(Number(span.attributes['server.port'])).toBe(Number(new URL(api.url).port));
     expect(span.status.code ?? 0).toBe(0);
   });
@@ -131,9 +161,10 @@ describe.each(FRAMEWORKS)('$name', ({ fixture, routes, errorType }) => {
   it('sends exactly one traceparent downstream, its own, from fetch and http.request (after reading the body)', async () => {
     const server = await serverSpan(receiver, '/api/checkout');
     const clients = await waitFor(() => {
-      const found = spans(receiver).filter((s) => s.kind === CLIENT && s.parentSpanId === server.spanId);
+      const all = spans(receiver);
+      const found = all.filter((s) => s.kind === CLIENT && descendsFrom(s, server, all));
       return found.length === 2 ? found : undefined;
-    }, 'the fetch and http.request CLIENT spans, children of the server span');
+    }, 'the fetch and http.request CLIENT spans, under the server span');
     for (const path of ['/fetch', '/http']) {
       const received = downstream.requests.find((r) => r.path === path);
       const client = clients.find((s) => String(s.attributes['url.full']).endsWith(path));

@@ -7,6 +7,11 @@ export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 export const registerEsm = `${packageRoot}dist/register.js`;
 export const registerCjs = `${packageRoot}register.cjs`;
 
+/** The absolute path of a file in test/fixtures. */
+export function fixturePath(name: string): string {
+  return `${fixtures}${name}`;
+}
+
 export interface App {
   url: string;
   child: ChildProcess;

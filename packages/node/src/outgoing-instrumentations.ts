@@ -3,30 +3,36 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 
+export const HTTP_INSTRUMENTATION_NAME = '@opentelemetry/instrumentation-http';
+export const UNDICI_INSTRUMENTATION_NAME = '@opentelemetry/instrumentation-undici';
+
 /**
  * Outgoing calls: node:http/https `request`/`get` (the stock http instrumentation, with its
  * incoming half off: server-spans.ts traces incoming requests at a fraction of its cost) and
- * undici, which is what global `fetch` runs on. The 0.223 http instrumentation emits the stable
+ * undici, which is what global `fetch` runs on. The 0.30x http instrumentation emits the stable
  * HTTP semantic conventions only, so no OTEL_SEMCONV_STABILITY_OPT_IN is needed.
- *
- * Never twice: http.request's headers are one field per name (the injected `traceparent`
- * replaces the caller's), but undici's instrumentation *appends* its fields, so a fetch whose
- * caller had set `traceparent` would send two. The request hook removes the caller's copies of
- * exactly the fields about to be injected.
  */
-export function createInstrumentations(): Instrumentation[] {
-  return [
-    new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
-    new UndiciInstrumentation({ requestHook: removeFieldsAboutToBeInjected }),
-  ];
+export function createHttpInstrumentation(): Instrumentation {
+  return new HttpInstrumentation({ disableIncomingRequestInstrumentation: true });
+}
+
+/** See {@link removeFieldsAboutToBeInjected}. */
+export function createUndiciInstrumentation(): Instrumentation {
+  return new UndiciInstrumentation({ requestHook: removeFieldsAboutToBeInjected });
 }
 
 /** The part of undici's request object (v6+: flat [name, value, …]; v5: raw header lines) used here. */
-interface UndiciRequestLike {
+export interface UndiciRequestLike {
   headers: string | (string | string[])[];
 }
 
-function removeFieldsAboutToBeInjected(span: Span, request: UndiciRequestLike): void {
+/**
+ * The undici instrumentation's request hook that keeps a fetch's trace headers single: http.request's
+ * headers are one field per name (the injected `traceparent` replaces the caller's), but undici's
+ * instrumentation *appends* its fields, so a fetch whose caller had set `traceparent` would send
+ * two. This removes the caller's copies of exactly the fields about to be injected.
+ */
+export function removeFieldsAboutToBeInjected(span: Span, request: UndiciRequestLike): void {
   try {
     const injected: Record<string, string> = {};
     propagation.inject(trace.setSpan(context.active(), span), injected);

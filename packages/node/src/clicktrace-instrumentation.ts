@@ -1,0 +1,94 @@
+import { propagation, ROOT_CONTEXT, type TracerProvider, trace } from '@opentelemetry/api';
+import { instrumentFrameworkRoutes } from './framework-routes.js';
+import type { IncomingRequestHooks } from './incoming-request-hooks.js';
+import { patchBuiltins } from './patch-builtins.js';
+import { instrumentServers } from './server-spans.js';
+import { applyTrustIncoming, resolveTrustIncoming, type TrustIncoming } from './trust-incoming.js';
+import { VERSION } from './version.js';
+
+export const CLICKTRACE_INSTRUMENTATION_NAME = '@clicktrace/node';
+
+/** Options of {@link ClicktraceInstrumentation}. */
+export interface ClicktraceInstrumentationConfig {
+  /**
+   * Read-only: whether it is on. Unlike the stock instrumentations it does not turn itself on when
+   * constructed: registerInstrumentations (NodeSDK.start()) enables every instrumentation whose
+   * config says `enabled: false`, so its patches go in when the SDK starts.
+   */
+  enabled?: boolean;
+  /** How far a caller's `traceparent` is trusted (see trust-incoming.ts). Default per NODE_ENV. */
+  trustIncoming?: TrustIncoming;
+  /** The Server-Timing backlink on traced responses. Default `true`. */
+  serverTiming?: boolean;
+  /** The user's hooks for incoming requests, carried over from their http instrumentation. */
+  hooks?: IncomingRequestHooks;
+}
+
+/**
+ * clicktrace's server side as an OpenTelemetry instrumentation, so it plugs into any SDK that
+ * registers instrumentations (our `startTracing`, or a user's own NodeSDK through
+ * `withClicktrace`) and gets that SDK's tracer provider:
+ *
+ * - SERVER spans for every node:http/https request, continuing the caller's trace under the trust
+ *   policy, with the Server-Timing backlink (server-spans.ts);
+ * - route names from Express and Fastify (framework-routes.ts);
+ * - node:http's ESM named exports kept in step with the outgoing http instrumentation's patches
+ *   (patch-builtins.ts).
+ *
+ * `disable()` turns it off: the prototype patches stay in place and pass every request straight
+ * through (as shimmer's wrappers do once unwrapped under another wrapper), so nothing another
+ * library wrapped on top of ours is cut out from under it.
+ */
+export class ClicktraceInstrumentation {
+  readonly instrumentationName = CLICKTRACE_INSTRUMENTATION_NAME;
+  readonly instrumentationVersion = VERSION;
+  #config: ClicktraceInstrumentationConfig;
+  #tracerProvider: TracerProvider | undefined;
+  #stop: (() => void) | undefined;
+
+  constructor(config: ClicktraceInstrumentationConfig = {}) {
+    this.#config = config;
+  }
+
+  getConfig(): ClicktraceInstrumentationConfig {
+    return { ...this.#config, enabled: this.#stop !== undefined };
+  }
+
+  /** Takes effect at the next `enable()`. */
+  setConfig(config: ClicktraceInstrumentationConfig): void {
+    this.#config = config;
+  }
+
+  setTracerProvider(tracerProvider: TracerProvider): void {
+    this.#tracerProvider = tracerProvider;
+    if (this.#stop !== undefined) this.#start(); // the running patches pick up the new tracer
+  }
+
+  /** Metrics are not recorded; the method exists because SDKs call it on every instrumentation. */
+  setMeterProvider(): void {}
+
+  enable(): void {
+    if (this.#stop !== undefined) return;
+    this.#start();
+    instrumentFrameworkRoutes();
+    patchBuiltins();
+  }
+
+  disable(): void {
+    this.#stop?.();
+    this.#stop = undefined;
+  }
+
+  #start(): void {
+    const trust = resolveTrustIncoming(this.#config.trustIncoming);
+    const tracerProvider = this.#tracerProvider ?? trace.getTracerProvider();
+    this.#stop = instrumentServers({
+      tracer: tracerProvider.getTracer(CLICKTRACE_INSTRUMENTATION_NAME, VERSION),
+      // The global propagator: ours, or the one the user gave their SDK.
+      parentContext: (request) =>
+        applyTrustIncoming(propagation.extract(ROOT_CONTEXT, request.headers), request, trust),
+      backlink: this.#config.serverTiming !== false,
+      hooks: this.#config.hooks,
+    });
+  }
+}
