@@ -17,6 +17,7 @@ export interface ExportedSpan {
   spanId: string;
   parentSpanId: string | undefined;
   attributes: Record<string, unknown>;
+  links: { traceId: string; spanId: string }[];
   resource: Record<string, unknown>;
 }
 
@@ -81,6 +82,7 @@ interface OtlpJson {
         spanId: string;
         parentSpanId?: string;
         attributes: OtlpKeyValue[];
+        links?: { traceId: string; spanId: string }[];
       }[];
     }[];
   }[];
@@ -97,6 +99,7 @@ function parseOtlpJson(body: string): ExportedSpan[] {
         spanId: span.spanId,
         parentSpanId: span.parentSpanId || undefined,
         attributes: toRecord(span.attributes),
+        links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
         resource: toRecord(resource.attributes),
       })),
     ),

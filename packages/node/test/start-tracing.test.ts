@@ -1,12 +1,35 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/options-from-env.js';
 import { startTracing } from '../src/start-tracing.js';
+import type { NodeTracing } from '../src/types.js';
 import { captureWarnings } from './capture-warnings.js';
 
 describe('startTracing()', () => {
-  // Port 9 (discard) on loopback: nothing is exported, and nothing leaves the machine.
-  const first = startTracing({ serviceName: 'unit', endpoint: 'http://127.0.0.1:9/v1/traces' });
-  afterAll(() => first.shutdown());
+  // A real collector that refuses every export (400: not retried), so each flush really fails.
+  let refused = 0;
+  const collector = createServer((request, response) => {
+    refused++;
+    request.resume().on('end', () => response.writeHead(400).end());
+  });
+  let first: NodeTracing;
+  beforeAll(async () => {
+    collector.listen(0, '127.0.0.1');
+    await once(collector, 'listening');
+    const { port } = collector.address() as AddressInfo;
+    first = startTracing({
+      serviceName: 'unit',
+      endpoint: `http://127.0.0.1:${port}/v1/traces`,
+      protocol: 'http/json',
+    });
+  });
+  afterAll(async () => {
+    await first.shutdown();
+    collector.close();
+  });
 
   it('warns and returns the first instance when called again', () => {
     const warnings = captureWarnings();
@@ -14,9 +37,17 @@ describe('startTracing()', () => {
     expect(warnings.join('\n')).toContain('already called');
   });
 
-  it('never rejects from flush or shutdown, and shutdown is idempotent', async () => {
+  it('never rejects from flush or shutdown when the export fails, and shutdown is idempotent', async () => {
+    const warnings = captureWarnings();
+    trace.getTracer('unit').startSpan('queued before flush').end();
     await expect(first.flush()).resolves.toBeUndefined();
+    expect(refused, 'the flush exported, and was refused').toBe(1);
+    expect(warnings.join('\n')).toContain('flush failed');
+
+    trace.getTracer('unit').startSpan('queued before shutdown').end();
     await expect(Promise.all([first.shutdown(), first.shutdown()])).resolves.toEqual([undefined, undefined]);
+    expect(refused, 'the shutdown exported once, and was refused').toBe(2);
+    expect(warnings.join('\n')).toContain('shutdown failed');
   });
 });
 
