@@ -66,10 +66,10 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
     // ours would be ignored by the API while patching the same servers. Step aside and say how to
     // join that SDK instead.
     if (!trace.setGlobalTracerProvider(tracerProvider)) {
-      diag.warn(
-        '@clicktrace/node: another OpenTelemetry SDK is already registered in this process, so clicktrace ' +
-          'does not start a second one. To add clicktrace to your own NodeSDK, pass its configuration ' +
-          'through withClicktrace(config) from @clicktrace/node (OpenTelemetry JS 3: sdk-node 0.30x).',
+      warnAtStart(
+        'another OpenTelemetry SDK is already registered in this process, so clicktrace does not start ' +
+          'a second one. To add clicktrace to your own NodeSDK (OpenTelemetry JS 3 or 2), pass its ' +
+          'configuration through withClicktrace(config) from @clicktrace/node instead.',
       );
       void tracerProvider.shutdown();
       return noopTracing();
@@ -113,6 +113,15 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
 
 function noopTracing(): NodeTracing {
   return { tracerProvider: trace.getTracerProvider(), flush: async () => {}, shutdown: async () => {} };
+}
+
+/**
+ * A set-up mistake the user must see even without a diag logger (OpenTelemetry's is silent unless
+ * OTEL_LOG_LEVEL is set): also a Node process warning, printed once to stderr like Node's own.
+ */
+function warnAtStart(message: string): void {
+  diag.warn(`@clicktrace/node: ${message}`);
+  process.emitWarning(message, { type: 'ClicktraceWarning', code: 'CLICKTRACE_SECOND_SDK' });
 }
 
 /** A failed export must not reject into the host app's shutdown path. */

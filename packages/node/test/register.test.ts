@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ExportedSpan, type Recorder, startRecorder, waitFor } from './recorder.js';
-import { type App, registerCjs, registerEsm, spawnApp } from './spawn-app.js';
+import { type App, fixturePath, registerCjs, registerEsm, spawnApp } from './spawn-app.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -169,6 +169,27 @@ describe('node --import @clicktrace/node/register (ESM app, named imports from n
     expect(exit).toEqual({ code: 0, signal: null });
     expect(api.stderr()).toContain('app: closing on SIGTERM');
     expect(serverSpan(receiver, '/last')()).toBeDefined();
+  });
+
+  it("steps aside, saying so on stderr, when the app's own SDK started first", async () => {
+    const [receiver, downstream] = [await recorder(), await recorder()];
+    const api = await app(['--import', fixturePath('own-sdk.mjs'), '--import', registerEsm], 'server.mjs', {
+      ...otlpEnv(receiver, downstream),
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    });
+
+    const response = await fetch(`${api.url}/api/checkout`, {
+      method: 'POST',
+      headers: { traceparent: TRACEPARENT },
+    });
+    expect(response.status).toBe(200);
+    await api.stop(); // the running SDK flushes here
+
+    expect(api.stderr()).toContain('ClicktraceWarning: another OpenTelemetry SDK is already registered');
+    expect(api.stderr()).toContain('withClicktrace(config)');
+    // No second set of server spans: the app's SDK (no instrumentations) traces nothing here.
+    expect(receiver.spans()).toEqual([]);
   });
 
   it('does nothing with OTEL_SDK_DISABLED=true', async () => {
