@@ -72,3 +72,33 @@ describe('README quick start (in code)', () => {
     expect(String(client?.attributes['url.full'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hello$/);
   });
 });
+
+describe('README: joining an SDK the app already runs', () => {
+  const sdkExample = 'examples/with-node-sdk.mjs';
+  const sdkSource = readFileSync(`${packageRoot}${sdkExample}`, 'utf8');
+
+  it(`shows ${sdkExample} verbatim`, () => {
+    const message = `README.md must show ${sdkExample} verbatim in a code block: copy the file into it`;
+    expect(readmeBlockFor(readme, sdkSource), message).toBe(sdkSource.trim());
+  });
+
+  it(`${sdkExample} runs as pasted: one SERVER span for the request, under its fetch, through the app's exporter`, async () => {
+    receiver = await startRecorder();
+    const run = await runModule(sdkSource, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    });
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('hello from /hello\n');
+    const spans = receiver.spans();
+    const servers = spans.filter((s) => s.kind === SERVER && s.attributes['url.path'] === '/hello');
+    expect(servers, `one SERVER span for /hello among ${JSON.stringify(spans, null, 1)}`).toHaveLength(1);
+    expect(servers[0]?.resource['service.name']).toBe('shop-api');
+    const client = spans.find((s) => s.spanId === servers[0]?.parentSpanId);
+    expect(client).toMatchObject({ kind: CLIENT, traceId: servers[0]?.traceId });
+  });
+});
