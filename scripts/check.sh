@@ -9,6 +9,8 @@ pnpm run build
 pnpm run typecheck
 echo "==> Lint"
 pnpm run lint
+echo "==> Package checks: publint and arethetypeswrong on each package as packed"
+pnpm run check:packages
 echo "==> Unit tests"
 pnpm run test:unit
 echo "==> @clicktrace/node's tests on Node 22 too (the unit tests above ran on $(node --version))"
