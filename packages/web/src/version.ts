@@ -1,2 +1,2 @@
-// Kept equal to package.json's "version" by hand until the release script generates it.
+// Kept equal to package.json's "version" by `pnpm run version` (scripts/sync-versions.mjs); a test checks it.
 export const VERSION = '0.1.0';
