@@ -26,8 +26,11 @@ const COMPAT = '\0clicktrace:opentelemetry-api';
  * re-exported as they are (so the output keeps plain named imports), and the 1.10-only ones are
  * read from the namespace, with `logs` falling back to what api 1.10 itself hands out when no
  * logger provider is registered: loggers that drop every record.
+ *
+ * `packageUrl` (the config's `import.meta.url`) is where the API's names are read from: the
+ * package being built, whose devDependencies hold the API.
  */
-export function apiCompat(): TsdownPlugin {
+export function apiCompat(packageUrl: string): TsdownPlugin {
   return {
     name: 'clicktrace:opentelemetry-api-compat',
     resolveId: {
@@ -38,7 +41,7 @@ export function apiCompat(): TsdownPlugin {
     },
     load(id) {
       if (id !== COMPAT) return null;
-      const api = createRequire(import.meta.url)(API) as Record<string, unknown>;
+      const api = createRequire(packageUrl)(API) as Record<string, unknown>;
       const shared = Object.keys(api).filter(
         (name) => name !== 'default' && !(API_1_10_ONLY as readonly string[]).includes(name),
       );
