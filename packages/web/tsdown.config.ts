@@ -9,7 +9,7 @@ export default defineConfig([
     fixedExtension: false,
     dts: { resolve: [BUNDLED_OPENTELEMETRY] },
     deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY] },
-    plugins: [apiCompat()],
+    plugins: [apiCompat(import.meta.url)],
   },
   {
     // The Vite plugin runs in Node, in the user's Vite config.
