@@ -14,6 +14,7 @@ export const BUNDLED_OPENTELEMETRY = /^@opentelemetry\/(?!api$)/;
 const API_1_10_ONLY = ['logs', 'SeverityNumber', 'createNoopLogger'] as const;
 
 const API = '@opentelemetry/api';
+const BUNDLED_CODE = /[\\/]node_modules[\\/].*(?<!\.d\.[cm]?ts)$/;
 const COMPAT = '\0clicktrace:opentelemetry-api';
 
 /**
@@ -36,7 +37,10 @@ export function apiCompat(packageUrl: string): TsdownPlugin {
     resolveId: {
       order: 'pre',
       handler(source, importer) {
-        return source === API && importer !== COMPAT ? COMPAT : null;
+        // Only the bundled packages' JavaScript: our own sources import names api 1.9 has, and the
+        // declaration files (the dts build runs these plugins too) must keep importing the API's types.
+        const fromBundledCode = importer !== undefined && BUNDLED_CODE.test(importer);
+        return source === API && fromBundledCode ? COMPAT : null;
       },
     },
     load(id) {
