@@ -1,6 +1,7 @@
 // Requests per second a small JSON API keeps under tracing: uninstrumented, with clicktrace
-// (`--import @clicktrace/node/register`) and with the stock OpenTelemetry setup (sdk-trace-node +
-// instrumentation-http, + instrumentation-express for the Express app: stock-otel.mjs).
+// (`--import @clicktrace/node/register`) and with the stock OpenTelemetry JS 3 setup (sdk-trace 3
+// TracerProvider + BatchSpanProcessor + OTLP/protobuf exporter, instrumentation-http, and
+// instrumentation-express for the Express app: stock-otel.mjs).
 // autocannon on loopback, the variants alternating round after round in one run; every traced
 // variant exports OTLP/protobuf to a receiver in its own process (collector.mjs), and each run
 // checks, by decoding what arrived, that every request the server served was exported as a span.
@@ -12,7 +13,9 @@
 //   cd bench && node node-throughput/run.mjs
 //   APP=http (node:http instead of Express 5), ROUNDS, DURATION, WARMUP, CONNECTIONS,
 //   SPLIT=1 (adds clicktrace without the Server-Timing backlink), PIN=0 (no taskset),
-//   NODE=/path/to/node (the servers' Node, e.g. $(npx -y node@24 -p process.execPath))
+//   NODE=/path/to/node (the servers' Node, e.g. $(npx -y node@24 -p process.execPath)),
+//   OTEL_BSP_* (passed on to every traced server; unset, each setup keeps its own defaults:
+//   the stock 2048/512 queue/batch, clicktrace's 32768/4096)
 //
 // The machine's speed drifts by ±20% over minutes, so a variant's ratio is the median of its
 // per-round ratios (its rate over the uninstrumented rate of the same round), short rounds, many.
@@ -32,6 +35,11 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 // node:http (server.mjs), where the framework does no work and tracing is all the difference.
 const APP = process.env.APP === 'http' ? 'http' : 'express';
 const SERVER = APP === 'http' ? 'server.mjs' : 'server-express.mjs';
+// Batch processor settings given to this script go to every server, so both setups can be run with
+// the same ones; none are set by default.
+const BSP_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_BSP_')),
+);
 const register = createRequire(import.meta.url).resolve('@clicktrace/node/register');
 const VARIANTS = {
   uninstrumented: [],
@@ -73,6 +81,7 @@ async function startServer(nodeArgs, serviceName) {
       OTEL_SERVICE_NAME: serviceName,
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      ...BSP_ENV,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -139,10 +148,13 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+const bspNote = Object.entries(BSP_ENV)
+  .map(([name, value]) => `, ${name}=${value}`)
+  .join('');
 const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
 const lines = [
   '',
-  `${APP === 'http' ? 'node:http' : 'Express 5'}, Node ${nodeVersion}, ${ROUNDS} rounds x ${DURATION} s, ${CONNECTIONS} connections, GET /api/items/7, ${PIN ? 'server pinned to CPU 1, autocannon and receiver to CPU 0' : 'not pinned'}`,
+  `${APP === 'http' ? 'node:http' : 'Express 5'}, Node ${nodeVersion}, ${ROUNDS} rounds x ${DURATION} s, ${CONNECTIONS} connections, GET /api/items/7, ${PIN ? 'server pinned to CPU 1, autocannon and receiver to CPU 0' : 'not pinned'}${bspNote}`,
   '',
   '| variant | req/s (median) | vs uninstrumented (median of per-round ratios) | spans exported / requests served |',
   '| --- | ---: | ---: | --- |',

@@ -6,7 +6,7 @@
 // Environment: RUNS (per variant, default 15; run 0 of each is warm-up and discarded),
 // VARIANT=clicktrace|stock (one only), BREAKDOWN=1 (also poll the collector every 5 ms to see
 // when each part of the trace arrived; not for headline figures). Needs the packages and the
-// demo API built (`npx tsc -b` at the root).
+// demo API built (`npx -y pnpm@10.34.9 run build` at the root).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,9 @@ for (const built of [
   'apps/demo-api/dist/server.js',
 ]) {
   if (!existsSync(`${root}${built}`)) {
-    process.stderr.write(`${built} is missing: run \`npx tsc -b\` at the repository root first.\n`);
+    process.stderr.write(
+      `${built} is missing: run \`npx -y pnpm@10.34.9 run build\` at the repository root first.\n`,
+    );
     process.exit(1);
   }
 }
