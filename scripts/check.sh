@@ -11,6 +11,8 @@ echo "==> Lint"
 pnpm run lint
 echo "==> Package checks: publint and arethetypeswrong on each package as packed"
 pnpm run check:packages
+echo "==> Size budget: what a page pays for @clicktrace/web (size-limit)"
+pnpm --filter @clicktrace/web run size
 echo "==> Unit tests"
 pnpm run test:unit
 echo "==> @clicktrace/node's tests on Node 22 too (the unit tests above ran on $(node --version))"

@@ -14,6 +14,11 @@ export interface OtlpJsonExporterOptions {
   fetch?: typeof fetch;
   /** Milliseconds before an export request is abandoned (default 10 000, OTLP's default timeout). */
   timeoutMillis?: number;
+  /**
+   * Request headers for every export (an ingest key). `content-type` stays the exporter's own
+   * (`application/json`). With any header set, sendBeacon is never used: it cannot send headers.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -37,7 +42,9 @@ const KEEPALIVE_SUPPORTED = typeof Request === 'function' && 'keepalive' in Requ
  * the page is hidden (it may be unloading) it goes to `navigator.sendBeacon` first, as every
  * request does in browsers without keepalive support. sendBeacon is the fallback, not the rule:
  * it always sends cookies (so a cross-origin collector would have to allow credentials) and
- * tells nothing of the outcome.
+ * tells nothing of the outcome. It cannot send request headers either, so with `headers` set it
+ * is never used: a collector that wants an ingest key would refuse the request anyway. Such a body
+ * goes as a plain fetch, which the browser may cancel if the page is being unloaded.
  *
  * No retries: a failed request fails its export (the ExportResult says why, `diag` warns).
  * The BatchSpanProcessor then drops that batch, which keeps memory bounded on a page that may
@@ -47,6 +54,8 @@ export class OtlpJsonExporter implements SpanExporter {
   readonly #url: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMillis: number;
+  readonly #headers: Record<string, string>;
+  readonly #mayBeacon: boolean;
   readonly #pending = new Set<Promise<unknown>>();
   #keepaliveBytes = 0;
   #keepaliveRequests = 0;
@@ -56,6 +65,12 @@ export class OtlpJsonExporter implements SpanExporter {
     this.#url = options.url;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMillis = options.timeoutMillis ?? 10_000;
+    this.#headers = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      // Header names ignore case: a 'Content-Type' here would be sent beside ours, not instead.
+      if (name.toLowerCase() !== 'content-type') this.#headers[name] = value;
+    }
+    this.#mayBeacon = Object.keys(this.#headers).length === 0;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -100,7 +115,11 @@ export class OtlpJsonExporter implements SpanExporter {
     const keepalive =
       this.#keepaliveBytes + body.length <= KEEPALIVE_BUDGET &&
       this.#keepaliveRequests < KEEPALIVE_MAX_REQUESTS;
-    if (globalThis.document?.visibilityState === 'hidden' && !(keepalive && KEEPALIVE_SUPPORTED)) {
+    if (
+      this.#mayBeacon &&
+      globalThis.document?.visibilityState === 'hidden' &&
+      !(keepalive && KEEPALIVE_SUPPORTED)
+    ) {
       if (beacon(this.#url, body)) return;
     }
     if (keepalive) {
@@ -115,7 +134,7 @@ export class OtlpJsonExporter implements SpanExporter {
         this.#fetch.call(globalThis, this.#url, {
           method: 'POST',
           keepalive,
-          headers: { 'content-type': 'application/json' },
+          headers: { ...this.#headers, 'content-type': 'application/json' },
           body,
           // Optional: AbortSignal.timeout is missing before Safari 16; there the request has no timeout.
           signal: AbortSignal.timeout?.(this.#timeoutMillis),

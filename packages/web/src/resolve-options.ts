@@ -1,4 +1,10 @@
+import { type Attributes, diag } from '@opentelemetry/api';
+import { isSimpleAttributeValue } from '@opentelemetry/core';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { resolveHeaders } from './export-headers.js';
 import { normalizePropagateTo } from './propagation-allowlist.js';
+import type { Instrumentation } from './register-instrumentations.js';
+import type { SpanProcessor } from './span-processor.js';
 
 export interface ResolvedOptions {
   serviceName: string;
@@ -7,6 +13,13 @@ export interface ResolvedOptions {
   /** Normalised: origins and flag-free RegExps. */
   propagateTo: Array<string | RegExp>;
   keepEmptyInteractions: boolean;
+  /** Lower-case names, no `content-type`. */
+  headers: Record<string, string>;
+  /** Valid attribute values only, never `service.name`. */
+  resourceAttributes: Attributes;
+  /** Flattened. */
+  instrumentations: Instrumentation[];
+  spanProcessors: SpanProcessor[];
 }
 
 const DEFAULT_ENDPOINT = '/v1/traces';
@@ -19,7 +32,16 @@ export function resolveOptions(options: unknown, pageHref: string): ResolvedOpti
   if (typeof options !== 'object' || options === null) {
     throw new TypeError("clicktrace: startTracing needs an options object, e.g. { serviceName: 'shop-web' }");
   }
-  const { serviceName, endpoint, propagateTo, keepEmptyInteractions } = options as Record<string, unknown>;
+  const {
+    serviceName,
+    endpoint,
+    propagateTo,
+    keepEmptyInteractions,
+    headers,
+    resourceAttributes,
+    instrumentations,
+    spanProcessors,
+  } = options as Record<string, unknown>;
   if (typeof serviceName !== 'string' || serviceName.trim() === '') {
     throw new TypeError('clicktrace: serviceName must be a non-empty string');
   }
@@ -28,7 +50,95 @@ export function resolveOptions(options: unknown, pageHref: string): ResolvedOpti
     endpoint: resolveEndpoint(endpoint, pageHref),
     propagateTo: normalizePropagateTo(propagateTo),
     keepEmptyInteractions: resolveKeepEmptyInteractions(keepEmptyInteractions),
+    headers: resolveHeaders(plainObject('headers', headers, "{ 'x-ingest-key': '…' }")),
+    resourceAttributes: resolveResourceAttributes(
+      plainObject(
+        'resourceAttributes',
+        resourceAttributes,
+        "{ 'deployment.environment.name': 'production' }",
+      ),
+      serviceName,
+    ),
+    instrumentations: resolveInstrumentations(instrumentations),
+    spanProcessors: resolveSpanProcessors(spanProcessors),
   };
+}
+
+/** The option as an object literal ({} when undefined); a Map, an array or a class instance is a TypeError. */
+function plainObject(name: string, value: unknown, example: string): Readonly<Record<string, unknown>> {
+  if (value === undefined) return {};
+  const prototype: unknown = typeof value === 'object' && value !== null && Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new TypeError(`clicktrace: ${name} must be a plain object, e.g. ${example}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Keeps the values an OpenTelemetry resource keeps (@opentelemetry/resources drops the rest with a
+ * warning): strings, numbers, booleans and arrays of one of them. Checked here rather than by the
+ * resource so that the warning comes at start, once, and a promise is not taken for an attribute
+ * still being detected. `undefined` means "not set" (`import.meta.env.VITE_VERSION` in a build
+ * without it) and is left out silently. `service.name` is `serviceName`'s.
+ */
+function resolveResourceAttributes(
+  attributes: Readonly<Record<string, unknown>>,
+  serviceName: string,
+): Attributes {
+  const resolved: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    if (key === ATTR_SERVICE_NAME) {
+      if (value !== serviceName)
+        diag.warn(`clicktrace: resourceAttributes['${key}'] is ignored: serviceName sets it`);
+    } else if (key === '' || !isSimpleAttributeValue(value)) {
+      diag.warn(`clicktrace: resourceAttributes['${key}'] is dropped: not a valid attribute value`);
+    } else {
+      // A copy: the resource must not change if the app later changes its array.
+      resolved[key] = Array.isArray(value) ? [...value] : value;
+    }
+  }
+  return resolved;
+}
+
+/** The instrumentations, one level of arrays flattened (`[getWebAutoInstrumentations()]`). */
+function resolveInstrumentations(instrumentations: unknown): Instrumentation[] {
+  const list = arrayOption('instrumentations', instrumentations).flat();
+  list.forEach((instrumentation, index) => {
+    if (!hasMethods(instrumentation, ['setTracerProvider', 'enable', 'disable'])) {
+      throw new TypeError(
+        `clicktrace: instrumentations[${index}] is not an OpenTelemetry instrumentation (setTracerProvider, enable, disable)`,
+      );
+    }
+  });
+  return list as Instrumentation[];
+}
+
+function resolveSpanProcessors(spanProcessors: unknown): SpanProcessor[] {
+  const list = arrayOption('spanProcessors', spanProcessors);
+  list.forEach((processor, index) => {
+    if (!hasMethods(processor, ['onStart', 'onEnd', 'forceFlush', 'shutdown'])) {
+      throw new TypeError(
+        `clicktrace: spanProcessors[${index}] is not a span processor (onStart, onEnd, forceFlush, shutdown)`,
+      );
+    }
+  });
+  return list as SpanProcessor[];
+}
+
+/** A copy of an array option ([] when undefined), so that later changes to the app's array do nothing. */
+function arrayOption(name: string, value: unknown): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`clicktrace: ${name} must be an array`);
+  return [...value];
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function')
+  );
 }
 
 function resolveKeepEmptyInteractions(keepEmptyInteractions: unknown): boolean {

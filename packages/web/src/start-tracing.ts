@@ -7,6 +7,7 @@ import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/sema
 import { patchZoneScheduleTask } from './contextless-task-patch.js';
 import { instrumentFetch } from './fetch-instrumentation.js';
 import { flushOnPageHide } from './flush-on-page-hide.js';
+import { GuardedSpanProcessor } from './guarded-span-processor.js';
 import { InteractionContextManager } from './interaction-context-manager.js';
 import { InteractionLifetime } from './interaction-lifetime.js';
 import { listenForInteractions } from './interaction-listener.js';
@@ -15,6 +16,7 @@ import { chooseParent, scopeContext, setInteractionScope } from './interaction-s
 import { InteractionSpanProcessor } from './interaction-span-processor.js';
 import { OtlpJsonExporter } from './otlp-json-exporter.js';
 import { createOriginMatcher } from './propagation-allowlist.js';
+import { registerInstrumentations } from './register-instrumentations.js';
 import { resolveOptions } from './resolve-options.js';
 import { VERSION } from './version.js';
 import type { FlushOptions, WebTracing, WebTracingOptions } from './web-tracing.js';
@@ -56,20 +58,29 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   const zoneContextManager = new ZoneContextManager();
   const lifetime = new InteractionLifetime(registry, zoneContextManager);
   const provider = new TracerProvider({
+    // The user's attributes win over the defaults, except service.name (resolved without it).
     resource: defaultResource().merge(
       resourceFromAttributes({
-        [ATTR_SERVICE_NAME]: resolved.serviceName,
         [ATTR_USER_AGENT_ORIGINAL]: globalThis.navigator.userAgent,
+        ...resolved.resourceAttributes,
+        [ATTR_SERVICE_NAME]: resolved.serviceName,
       }),
     ),
     spanProcessors: [
       new InteractionSpanProcessor(
         new BatchSpanProcessor({
-          exporter: new OtlpJsonExporter({ url: resolved.endpoint, fetch: uninstrumentedFetch }),
+          exporter: new OtlpJsonExporter({
+            url: resolved.endpoint,
+            fetch: uninstrumentedFetch,
+            headers: resolved.headers,
+          }),
         }),
         lifetime,
         resolved.keepEmptyInteractions,
       ),
+      // After ours: the interaction lifetime has counted a span before any user code sees it,
+      // and a user processor that throws cannot keep ours from exporting.
+      ...resolved.spanProcessors.map((processor) => new GuardedSpanProcessor(processor, lifetime)),
     ],
   });
   setInteractionScope(registry);
@@ -96,6 +107,8 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   const stopListening = listenForInteractions(window, tracer, registry, lifetime, () =>
     zoneContextManager.active(),
   );
+  // Last: everything above is in place when the user's instrumentations start (some make spans at once).
+  const disableInstrumentations = registerInstrumentations(resolved.instrumentations, provider);
 
   /** Resolves once no interaction is open, or after `maxMs`. Its timers are bookkeeping: no click counts them. */
   function interactionsOver(maxMs: number): Promise<void> {
@@ -128,6 +141,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         if (running === tracing) running = undefined;
         const hooks = globalThis as unknown as Record<symbol, unknown>;
         if (hooks[GLOBAL_HOOK] === tracing) delete hooks[GLOBAL_HOOK];
+        disableInstrumentations();
         stopListening();
         setInteractionScope(undefined);
         stopFlushingOnPageHide();

@@ -164,6 +164,37 @@ describe('OtlpJsonExporter', () => {
     expect(spanNames(await (beacons[0] as Blob).text())).toEqual(['span 0']);
   });
 
+  it('sends the headers with every request; content-type stays application/json', async () => {
+    const { fetch, sent } = fakeFetch();
+    const exporter = new OtlpJsonExporter({
+      url: URL,
+      fetch,
+      headers: { 'x-ingest-key': 'k3y', 'Content-Type': 'text/plain' },
+    });
+    expect(await exportSpans(exporter, spans(2, 40_000))).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(sent.map((call) => call.init.headers)).toEqual([
+      { 'x-ingest-key': 'k3y', 'content-type': 'application/json' },
+      { 'x-ingest-key': 'k3y', 'content-type': 'application/json' },
+    ]);
+  });
+
+  it('with headers, never uses sendBeacon (it cannot send them): a hidden page posts with fetch', async () => {
+    const beacons: Blob[] = [];
+    vi.stubGlobal('document', { visibilityState: 'hidden' });
+    vi.stubGlobal('navigator', { sendBeacon: (_url: string, blob: Blob) => beacons.push(blob) > 0 });
+    const { fetch, sent } = fakeFetch(() => new Promise<Response>(() => {}));
+    const exporter = new OtlpJsonExporter({ url: URL, fetch, headers: { 'x-ingest-key': 'k3y' } });
+    // The first body takes most of the keepalive budget: the second one cannot be keepalive.
+    exporter.export(spans(1, 60_000), () => {});
+    exporter.export(spans(1, 10_000), () => {});
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    expect(beacons).toHaveLength(0);
+    expect(sent.map((call) => [call.init.keepalive, call.init.headers])).toEqual([
+      [true, { 'x-ingest-key': 'k3y', 'content-type': 'application/json' }],
+      [false, { 'x-ingest-key': 'k3y', 'content-type': 'application/json' }],
+    ]);
+  });
+
   it('falls back to a plain fetch when sendBeacon refuses', async () => {
     vi.stubGlobal('document', { visibilityState: 'hidden' });
     vi.stubGlobal('navigator', { sendBeacon: () => false });

@@ -21,6 +21,11 @@ describe('README quick start', () => {
     expectReadmeToContain(example);
   });
 
+  // Loaded in Chromium by test/browser/production-example.spec.ts.
+  it('shows examples/production/main.ts verbatim', () => {
+    expectReadmeToContain('examples/production/main.ts');
+  });
+
   it('is the entry module of the example page, which mounts an app with a button', () => {
     const html = readFileSync(`${packageRoot}examples/quick-start/index.html`, 'utf8');
     expect(html).toContain('<script type="module" src="./main.ts"></script>');

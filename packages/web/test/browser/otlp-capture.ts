@@ -42,35 +42,46 @@ interface OtlpExport {
 
 /**
  * Answers the page's OTLP export requests (to `/v1/traces` on any origin) and decodes their bodies.
- * `exports` counts the requests, so a test can tell "nothing exported" from "not flushed yet".
+ * `exports` counts the requests, so a test can tell "nothing exported" from "not flushed yet";
+ * `headers` holds each request's headers.
  */
-export async function captureOtlp(page: Page): Promise<{ spans: ExportedSpan[]; exports: () => number }> {
+export async function captureOtlp(
+  page: Page,
+): Promise<{ spans: ExportedSpan[]; exports: () => number; headers: Array<Record<string, string>> }> {
   const spans: ExportedSpan[] = [];
+  const headers: Array<Record<string, string>> = [];
   let exports = 0;
   await page.route('**/v1/traces', async (route) => {
     exports++;
-    const body = route.request().postDataJSON() as OtlpExport;
-    for (const resourceSpans of body.resourceSpans ?? []) {
-      const resource = flatten(resourceSpans.resource?.attributes);
-      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-        for (const span of scopeSpans.spans ?? []) {
-          spans.push({
-            traceId: span.traceId,
-            spanId: span.spanId,
-            parentSpanId: span.parentSpanId || undefined,
-            name: span.name,
-            kind: span.kind,
-            attributes: flatten(span.attributes),
-            resource,
-            startTime: nanosToMillis(span.startTimeUnixNano),
-            endTime: nanosToMillis(span.endTimeUnixNano),
-          });
-        }
-      }
-    }
+    headers.push(await route.request().allHeaders());
+    spans.push(...decodeOtlpJson(route.request().postDataJSON()));
     await route.fulfill({ status: 200, contentType: 'application/json', body: '{}' });
   });
-  return { spans, exports: () => exports };
+  return { spans, exports: () => exports, headers };
+}
+
+/** The spans of an OTLP/JSON export request body (already parsed), attributes flattened. */
+export function decodeOtlpJson(body: unknown): ExportedSpan[] {
+  const spans: ExportedSpan[] = [];
+  for (const resourceSpans of (body as OtlpExport).resourceSpans ?? []) {
+    const resource = flatten(resourceSpans.resource?.attributes);
+    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+      for (const span of scopeSpans.spans ?? []) {
+        spans.push({
+          traceId: span.traceId,
+          spanId: span.spanId,
+          parentSpanId: span.parentSpanId || undefined,
+          name: span.name,
+          kind: span.kind,
+          attributes: flatten(span.attributes),
+          resource,
+          startTime: nanosToMillis(span.startTimeUnixNano),
+          endTime: nanosToMillis(span.endTimeUnixNano),
+        });
+      }
+    }
+  }
+  return spans;
 }
 
 function flatten(attributes: OtlpKeyValue[] | undefined): Record<string, unknown> {
