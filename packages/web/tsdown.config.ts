@@ -15,7 +15,7 @@ export default defineConfig([
     // The Vite plugin runs in Node, in the user's Vite config.
     entry: { 'vite/index': 'src/vite/index.ts' },
     platform: 'node',
-    target: 'node20.19',
+    target: 'node22.15',
     fixedExtension: false,
     clean: false,
     dts: { tsconfig: 'src/vite/tsconfig.json' },
