@@ -13,6 +13,8 @@
 //   cd bench && node node-throughput/run.mjs
 //   APP=http (node:http instead of Express 5), ROUNDS, DURATION, WARMUP, CONNECTIONS,
 //   SPLIT=1 (adds clicktrace without the Server-Timing backlink), PIN=0 (no taskset),
+//   COMPARE=<dir of another checkout, installed and built> COMPARE_LABEL=<name> (adds its
+//   clicktrace and stock setups as two more variants),
 //   NODE=/path/to/node (the servers' Node, e.g. $(npx -y node@24 -p process.execPath)),
 //   OTEL_BSP_* (passed on to every traced server; unset, each setup keeps its own defaults:
 //   the stock 2048/512 queue/batch, clicktrace's 32768/4096)
@@ -48,6 +50,20 @@ const VARIANTS = {
     ? { 'clicktrace, no backlink': ['--import', `${here}clicktrace-no-backlink.mjs`] }
     : {}),
   'stock OpenTelemetry': ['--import', `${here}stock-otel.mjs`],
+  // COMPARE=<another checkout, installed and built>: its clicktrace and its stock setup too, so
+  // two versions are measured in one run (the machine's speed drifts between runs).
+  ...(process.env.COMPARE
+    ? {
+        [`clicktrace (${process.env.COMPARE_LABEL ?? 'compared'})`]: [
+          '--import',
+          `${process.env.COMPARE}/packages/node/dist/register.js`,
+        ],
+        [`stock OpenTelemetry (${process.env.COMPARE_LABEL ?? 'compared'})`]: [
+          '--import',
+          `${process.env.COMPARE}/bench/node-throughput/stock-otel.mjs`,
+        ],
+      }
+    : {}),
 };
 
 function hasTaskset() {
