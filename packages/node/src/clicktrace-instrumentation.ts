@@ -1,7 +1,15 @@
-import { propagation, ROOT_CONTEXT, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  type Histogram,
+  type MeterProvider,
+  propagation,
+  ROOT_CONTEXT,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import { instrumentFrameworkRoutes } from './framework-routes.js';
-import type { IncomingRequestHooks } from './incoming-request-hooks.js';
+import { type HttpServerConfig, ServerSpanCustomization } from './incoming-request-options.js';
 import { patchBuiltins } from './patch-builtins.js';
+import { serverRequestDuration } from './server-request-duration.js';
 import { instrumentServers } from './server-spans.js';
 import { applyTrustIncoming, resolveTrustIncoming, type TrustIncoming } from './trust-incoming.js';
 import { VERSION } from './version.js';
@@ -20,8 +28,8 @@ export interface ClicktraceInstrumentationConfig {
   trustIncoming?: TrustIncoming;
   /** The Server-Timing backlink on traced responses. Default `true`. */
   serverTiming?: boolean;
-  /** The user's hooks for incoming requests, carried over from their http instrumentation. */
-  hooks?: IncomingRequestHooks;
+  /** The server options of the user's http instrumentation, carried over by withClicktrace. */
+  incoming?: HttpServerConfig;
 }
 
 /**
@@ -31,7 +39,9 @@ export interface ClicktraceInstrumentationConfig {
  *
  * - SERVER spans for every node:http/https request, continuing the caller's trace under the trust
  *   policy, with the Server-Timing backlink (server-spans.ts);
- * - route names from Express and Fastify (framework-routes.ts);
+ * - route names from Express and Fastify (framework-routes.ts), and from the stock Koa, Hapi,
+ *   Restify and Connect instrumentations (through the RPC metadata they set);
+ * - the `http.server.request.duration` metric, when the SDK has a metrics SDK registered;
  * - node:http's ESM named exports kept in step with the outgoing http instrumentation's patches
  *   (patch-builtins.ts).
  *
@@ -44,6 +54,7 @@ export class ClicktraceInstrumentation {
   readonly instrumentationVersion = VERSION;
   #config: ClicktraceInstrumentationConfig;
   #tracerProvider: TracerProvider | undefined;
+  #duration: Histogram | undefined;
   #stop: (() => void) | undefined;
 
   constructor(config: ClicktraceInstrumentationConfig = {}) {
@@ -64,8 +75,10 @@ export class ClicktraceInstrumentation {
     if (this.#stop !== undefined) this.#start(); // the running patches pick up the new tracer
   }
 
-  /** Metrics are not recorded; the method exists because SDKs call it on every instrumentation. */
-  setMeterProvider(): void {}
+  setMeterProvider(meterProvider: MeterProvider): void {
+    this.#duration = serverRequestDuration(meterProvider);
+    if (this.#stop !== undefined) this.#start();
+  }
 
   enable(): void {
     if (this.#stop !== undefined) return;
@@ -88,7 +101,8 @@ export class ClicktraceInstrumentation {
       parentContext: (request) =>
         applyTrustIncoming(propagation.extract(ROOT_CONTEXT, request.headers), request, trust),
       backlink: this.#config.serverTiming !== false,
-      hooks: this.#config.hooks,
+      customization: new ServerSpanCustomization(this.#config.incoming),
+      duration: this.#duration,
     });
   }
 }

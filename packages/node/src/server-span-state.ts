@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
+import type { ServerSpanCustomization } from './incoming-request-options.js';
+import type { DurationRecord } from './server-request-duration.js';
 
 /**
  * What a traced request carries from its start to its end, on the request and the response
@@ -10,6 +13,8 @@ export interface ServerSpanState {
   readonly methodName: string;
   /** The route template once a framework has matched one (`/api/items/:id`). */
   route: string | undefined;
+  /** The RPC metadata in the request's context, whose `route` other instrumentations may set. */
+  readonly rpc: { route?: string };
   /**
    * What Express assigned to `req.route` (its Route object), kept here rather than on the request:
    * Express re-prototypes every request, and adding a property to such an object cost about 2 µs
@@ -20,6 +25,11 @@ export interface ServerSpanState {
   error: unknown;
   /** The request's `Origin`, for the CORS half of the backlink headers. */
   readonly origin: string | undefined;
+  readonly request: IncomingMessage;
+  /** What the user's http instrumentation config asks of the span's end. */
+  readonly customization: ServerSpanCustomization;
+  /** For `http.server.request.duration`, when a metrics SDK is registered. */
+  readonly duration: DurationRecord | undefined;
 }
 
 export const STATE = Symbol.for('clicktrace.node.serverSpan');

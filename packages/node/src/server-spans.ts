@@ -6,17 +6,21 @@ import {
   type Context,
   context,
   diag,
+  type Histogram,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
   type Link,
   SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { RPCType, setRPCMetadata, suppressTracing } from '@opentelemetry/core';
 import { addBacklinkHeaders } from './backlink-headers.js';
-import { type IncomingRequestHooks, runHook } from './incoming-request-hooks.js';
+import { ServerSpanCustomization } from './incoming-request-options.js';
 import { isCorsPreflight } from './is-cors-preflight.js';
 import { isRelayRequest } from './relay/relay-paths.js';
+import type { DurationRecord } from './server-request-duration.js';
 import { type ServerSpanState, STATE, type Traced } from './server-span-state.js';
 
 /**
@@ -31,9 +35,13 @@ export interface ServerSpansConfig {
   parentContext: ParentContextHook;
   /** Adds the Server-Timing backlink (and its CORS headers) to traced responses. */
   backlink: boolean;
-  /** The user's own hooks for incoming requests, from their http instrumentation's config. */
-  hooks?: IncomingRequestHooks;
+  /** What the http instrumentation's server options ask for; by default, query redaction only. */
+  customization?: ServerSpanCustomization;
+  /** `http.server.request.duration`, when a metrics SDK is registered. */
+  duration?: Histogram;
 }
+
+const DEFAULT_CUSTOMIZATION = new ServerSpanCustomization();
 
 // The methods HTTP semconv knows; any other is reported as `_OTHER` (and the span named `HTTP`).
 const KNOWN_METHODS = new Set([
@@ -152,69 +160,88 @@ function startServerSpan(
   try {
     // A preflight is the browser asking, not the user's action; the relay's traffic is spans.
     if (isCorsPreflight(request) || isRelayRequest(request)) return undefined;
-    const hooks = config.hooks;
-    // As the stock instrumentation does: an ignored request runs with tracing suppressed.
-    if (
-      hooks?.ignoreIncomingRequestHook &&
-      runHook(() => hooks.ignoreIncomingRequestHook?.(request)) === true
-    )
-      return suppressTracing(context.active());
+    const customization = config.customization ?? DEFAULT_CUSTOMIZATION;
+    // As the stock instrumentation does: an ignored request runs with tracing suppressed, its body too.
+    if (customization.ignores(request)) return bindBody(request, suppressTracing(context.active()));
     const decided = config.parentContext(request);
     const isContext = typeof (decided as Context).getValue === 'function';
     const parent = isContext ? (decided as Context) : (decided as { context: Context }).context;
     const links = isContext ? undefined : (decided as { links?: Link[] }).links;
+    if (
+      customization.requireParent &&
+      !isSpanContextValid(trace.getSpanContext(parent) ?? INVALID_SPAN_CONTEXT)
+    ) {
+      // As the stock one does: no span, and the work runs under an invalid one, which records nothing.
+      return bindBody(request, trace.setSpanContext(parent, INVALID_SPAN_CONTEXT));
+    }
     const method = request.method ?? 'GET';
     const known = KNOWN_METHODS.has(method);
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const socket = request.socket;
     const headers = request.headers;
+    const scheme = (socket as TLSSocket).encrypted ? 'https' : 'http';
     const attributes: Attributes = {
       'http.request.method': known ? method : '_OTHER',
       'url.path': query === -1 ? url : url.slice(0, query),
-      'url.scheme': (socket as TLSSocket).encrypted ? 'https' : 'http',
+      'url.scheme': scheme,
       'network.protocol.version': request.httpVersion,
     };
     if (!known) attributes['http.request.method_original'] = method;
-    if (query !== -1) attributes['url.query'] = url.slice(query + 1);
+    if (query !== -1) attributes['url.query'] = customization.redactQuery(url.slice(query + 1));
     const host = headers.host;
     if (host !== undefined) addServer(attributes, host, (socket as TLSSocket).encrypted === true);
     if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
     const userAgent = headers['user-agent'];
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
-    if (hooks?.startIncomingSpanHook)
-      Object.assign(
-        attributes,
-        runHook(() => hooks.startIncomingSpanHook?.(request)),
-      );
+    customization.addStartAttributes(request, attributes);
 
     const methodName = known ? method : 'HTTP';
     const span = config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes, links }, parent);
-    const origin = headers.origin;
+    // The stock instrumentations of Koa, Hapi, Restify and Connect name the server span through
+    // this (they set its `route`), as the stock http instrumentation lets them.
+    const rpc: { type: RPCType; span: typeof span; route?: string } = { type: RPCType.HTTP, span };
     const state: ServerSpanState = {
       span,
       methodName,
       route: undefined,
+      rpc,
       expressRoute: undefined,
       error: undefined,
-      origin,
+      origin: headers.origin,
+      request,
+      customization,
+      duration: config.duration && {
+        histogram: config.duration,
+        startedAt: performance.now(),
+        attributes: {
+          'http.request.method': attributes['http.request.method'],
+          'url.scheme': scheme,
+          'network.protocol.version': request.httpVersion,
+        },
+      },
     };
     (request as Traced)[STATE] = state;
     (response as Traced)[STATE] = state;
     response.on('close', endServerSpan);
-    if (hooks?.requestHook) runHook(() => hooks.requestHook?.(span, request));
-    if (hooks?.responseHook) runHook(() => hooks.responseHook?.(span, response));
-    const active = trace.setSpan(parent, span);
-    // A body arrives in the socket's callbacks, outside the handler's context: bind the request's
-    // listeners (body parsers' 'data'/'end') to it. Bodiless requests skip the cost.
-    if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
-      context.bind(active, request);
-    }
-    return active;
+    customization.started(span, request, response);
+    return bindBody(request, setRPCMetadata(trace.setSpan(parent, span), rpc));
   } catch (error) {
     diag.error('@clicktrace/node: could not start the server span; the request is served untraced', error);
     return undefined;
   }
+}
+
+/**
+ * A body arrives in the socket's callbacks, outside the handler's context: binds the request's
+ * listeners (body parsers' 'data'/'end') to `active`. Bodiless requests skip the cost.
+ */
+function bindBody(request: IncomingMessage, active: Context): Context {
+  const headers = request.headers;
+  if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
+    context.bind(active, request);
+  }
+  return active;
 }
 
 /** `server.address`/`server.port` from the Host header, as the semantic conventions ask. */
@@ -237,7 +264,8 @@ function endServerSpan(this: ServerResponse): void {
   if (state === undefined) return;
   (this as Traced)[STATE] = undefined;
   try {
-    const { span, route, error } = state;
+    const { span, error } = state;
+    const route = state.route ?? state.rpc.route;
     const status = this.statusCode;
     span.setAttribute('http.response.status_code', status);
     if (route !== undefined) {
@@ -245,14 +273,29 @@ function endServerSpan(this: ServerResponse): void {
       span.updateName(`${state.methodName} ${route}`);
     }
     // Server spans: 5xx is an error, 4xx is the client's (HTTP semantic conventions).
-    if (status >= 500) {
-      span.setAttribute('error.type', errorType(error) ?? String(status));
+    const failure = status >= 500 ? (errorType(error) ?? String(status)) : undefined;
+    if (failure !== undefined) {
+      span.setAttribute('error.type', failure);
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
+    state.customization.ending(span, state.request, this);
     span.end();
+    if (state.duration) recordDuration(state.duration, status, route, failure);
   } catch (error) {
     diag.error('@clicktrace/node: could not end the server span', error);
   }
+}
+
+function recordDuration(
+  { histogram, startedAt, attributes }: DurationRecord,
+  status: number,
+  route: string | undefined,
+  failure: string | undefined,
+): void {
+  const recorded: Attributes = { ...attributes, 'http.response.status_code': status };
+  if (route !== undefined) recorded['http.route'] = route;
+  if (failure !== undefined) recorded['error.type'] = failure;
+  histogram.record((performance.now() - startedAt) / 1000, recorded);
 }
 
 function errorType(error: unknown): string | undefined {

@@ -121,7 +121,6 @@ describe.each(CASES)('$name ($setup)', ({ fixture, routes, errorType, preload, .
     });
   });
   afterAll(async () => {
-    await api?.stop();
     await Promise.all([receiver?.close(), downstream?.close()]);
   });
 
@@ -194,6 +193,12 @@ describe.each(CASES)('$name ($setup)', ({ fixture, routes, errorType, preload, .
     expect(response.headers.get('timing-allow-origin')).toBe(ORIGIN);
   });
 
+  it('redacts the query keys the semantic conventions call sensitive (the stock default list)', async () => {
+    await fetch(`${api.url}/api/items/9?sig=abc&color=red&X-Amz-Signature=def`);
+    const span = await serverSpan(receiver, '/api/items/9');
+    expect(span.attributes['url.query']).toBe('sig=REDACTED&color=red&X-Amz-Signature=REDACTED');
+  });
+
   it('adds no CORS headers of its own to a request without Origin', async () => {
     const response = await fetch(`${api.url}/api/items/7`);
     expect(backlinks(response.headers.get('server-timing')).traceparent).toMatch(
@@ -234,5 +239,12 @@ describe.each(CASES)('$name ($setup)', ({ fixture, routes, errorType, preload, .
     await fetch(`${api.url}/api/items/after-preflight`);
     await serverSpan(receiver, '/api/items/after-preflight');
     expect(spans(receiver).filter((s) => s.attributes['http.request.method'] === 'OPTIONS')).toEqual([]);
+  });
+
+  it('exported one SERVER span per request, counted once the app has flushed and exited', async () => {
+    await api.stop(); // both setups flush their spans on SIGTERM
+    const servers = spans(receiver).filter((s) => s.kind === SERVER);
+    const keys = servers.map((s) => `${s.traceId} ${s.attributes['url.path']}`);
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
   });
 });

@@ -19,7 +19,11 @@ describe('withClicktrace() in a NodeSDK configured by the app', () => {
     receiver = await startRecorder();
     api = await spawnApp(['--import', fixturePath('with-clicktrace-custom.mjs')], 'frameworks-http.mjs', {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
-      OTEL_METRICS_EXPORTER: 'none',
+      // NodeSDK's own metrics exporter, from the environment, to the same receiver.
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.url}/v1/metrics`,
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '100',
       OTEL_LOGS_EXPORTER: 'none',
     });
   });
@@ -41,13 +45,35 @@ describe('withClicktrace() in a NodeSDK configured by the app', () => {
     expect(span.resource['service.name']).toBe('shop-api');
   });
 
-  it("carries the http instrumentation's incoming-request hooks over to its server spans", async () => {
+  it("carries the http instrumentation's server options over to its server spans", async () => {
     await fetch(`${api.url}/health`);
-    await fetch(`${api.url}/api/items/2`);
+    await fetch(`${api.url}/api/items/2?token=abc&sig=xyz`, { headers: { 'x-tenant': 'acme' } });
     const span = await serverSpan('/api/items/2');
-    expect(span.attributes).toMatchObject({ 'app.start_hook': 'yes', 'app.request_hook': 'yes' });
+    expect(span.attributes).toMatchObject({
+      'app.start_hook': 'yes',
+      'app.request_hook': 'yes',
+      'app.status_seen': 200,
+      // OTLP/JSON's array values, as received.
+      'http.request.header.x-tenant': { values: [{ stringValue: 'acme' }] },
+      'http.response.header.x-request-id': { values: [{ stringValue: 'r-1' }] },
+      // The app's own list replaces the default one, as in the stock instrumentation.
+      'url.query': 'token=REDACTED&sig=xyz',
+    });
     // Requests are served in order: once the next one's span is exported, /health's would be.
     expect(receiver.spans().filter((s) => s.attributes['url.path'] === '/health')).toEqual([]);
+  });
+
+  it("records http.server.request.duration through the app's metrics SDK, as the stock incoming half did", async () => {
+    await fetch(`${api.url}/api/items/4`);
+    const points = await waitFor(() => {
+      const found = durationPoints(receiver);
+      return found.some((point) => Number(point.count) > 0) ? found : undefined;
+    }, 'an http.server.request.duration data point');
+    expect(points[0]?.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'url.scheme': 'http',
+      'http.response.status_code': 200,
+    });
   });
 
   it('applies its own options: trustIncoming "restart" starts a new trace linked to the caller', async () => {
@@ -59,11 +85,48 @@ describe('withClicktrace() in a NodeSDK configured by the app', () => {
   });
 });
 
+describe('withClicktrace() beside the stock Koa instrumentation', () => {
+  let receiver: Recorder;
+  let api: App;
+
+  beforeAll(async () => {
+    receiver = await startRecorder();
+    api = await spawnApp(['--import', fixturePath('with-clicktrace-sdk.mjs')], 'frameworks-koa.cjs', {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await receiver?.close();
+  });
+
+  it('names the server span by the route the Koa instrumentation reports', async () => {
+    await fetch(`${api.url}/api/items/42`);
+    const span = await waitFor(
+      () => receiver.spans().find((s) => s.kind === SERVER && s.attributes['url.path'] === '/api/items/42'),
+      'the SERVER span of /api/items/42',
+    );
+    expect(span.name).toBe('GET /api/items/:id');
+    expect(span.attributes['http.route']).toBe('/api/items/:id');
+  });
+});
+
 describe('withClicktrace()', () => {
-  it('takes its own options out of the configuration it returns', () => {
-    const merged = withClicktrace({ serviceName: 'shop-api', trustIncoming: 'restart', serverTiming: false });
-    expect(merged).not.toHaveProperty('trustIncoming');
-    expect(merged).not.toHaveProperty('serverTiming');
+  it('returns the configuration as NodeSDK takes it, its own options staying apart', () => {
+    const merged = withClicktrace(
+      { serviceName: 'shop-api' },
+      { trustIncoming: 'restart', serverTiming: false },
+    );
+    expect(Object.keys(merged).sort()).toEqual([
+      'instrumentations',
+      'sampler',
+      'serviceName',
+      'textMapPropagator',
+    ]);
     expect(merged.serviceName).toBe('shop-api');
   });
 
@@ -90,6 +153,32 @@ describe('withClicktrace()', () => {
     expect(warnings.join('\n')).toContain('already merged');
   });
 
+  it("puts the http instrumentation's config back when taking over its server spans fails", () => {
+    // As the stock base class: setConfig replaces the config, and this one fails to patch again.
+    let config: Record<string, unknown> = { enabled: true, requestHook: () => {} };
+    let enabled = true;
+    const http = {
+      instrumentationName: '@opentelemetry/instrumentation-http',
+      getConfig: () => config,
+      setConfig(next: Record<string, unknown>) {
+        config = next;
+      },
+      enable() {
+        if (config.disableIncomingRequestInstrumentation) throw new Error('cannot re-patch');
+        enabled = true;
+      },
+      disable() {
+        enabled = false;
+      },
+    };
+    const warnings = captureWarnings();
+    const user = { serviceName: 'shop-api', instrumentations: [http] };
+    expect(withClicktrace(user)).toBe(user);
+    expect(config.disableIncomingRequestInstrumentation).toBeFalsy();
+    expect(enabled).toBe(true);
+    expect(warnings.join('\n')).toContain('could not take over');
+  });
+
   it('never throws into the app: a broken instrumentation leaves the configuration as it was', () => {
     const broken = {
       instrumentationName: '@opentelemetry/instrumentation-http',
@@ -106,3 +195,35 @@ describe('withClicktrace()', () => {
     expect(warnings.join('\n')).toContain('could not merge');
   });
 });
+
+interface OtlpJsonMetrics {
+  resourceMetrics: {
+    scopeMetrics: {
+      metrics: {
+        name: string;
+        histogram?: {
+          dataPoints: {
+            count: string | number;
+            attributes: { key: string; value: Record<string, unknown> }[];
+          }[];
+        };
+      }[];
+    }[];
+  }[];
+}
+
+/** The data points of http.server.request.duration in every OTLP/JSON metrics export received. */
+function durationPoints(receiver: Recorder) {
+  return receiver.requests
+    .filter((r) => r.path === '/v1/metrics')
+    .flatMap((r) => (JSON.parse(r.body.toString('utf8')) as OtlpJsonMetrics).resourceMetrics)
+    .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+    .filter((metric) => metric.name === 'http.server.request.duration')
+    .flatMap((metric) => metric.histogram?.dataPoints ?? [])
+    .map((point) => ({
+      count: point.count,
+      attributes: Object.fromEntries(
+        point.attributes.map(({ key, value }) => [key, Object.values(value)[0]]),
+      ),
+    }));
+}
