@@ -25,7 +25,14 @@ function isStale(dir: string): boolean {
   const built = join(dir, 'dist', 'index.js');
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
-  const inputs = [join(dir, 'package.json'), join(dir, 'tsdown.config.ts'), ...filesUnder(join(dir, 'src'))];
+  const inputs = [
+    join(dir, 'package.json'),
+    join(dir, 'tsdown.config.ts'),
+    ...filesUnder(join(dir, 'src')),
+    // What every build shares: the bundling plugin and the installed versions of what is bundled.
+    join(ROOT, 'scripts', 'bundled-opentelemetry.ts'),
+    join(ROOT, 'pnpm-lock.yaml'),
+  ];
   return inputs.some((file) => statSync(file).mtimeMs > builtAt);
 }
 

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { TsdownPlugin } from 'tsdown';
 
 /**
@@ -10,8 +9,40 @@ import type { TsdownPlugin } from 'tsdown';
  */
 export const BUNDLED_OPENTELEMETRY = /^@opentelemetry\/(?!api$)/;
 
-/** Exported by @opentelemetry/api 1.10 and not by 1.9 (measured: Object.keys of both packages). */
-const API_1_10_ONLY = ['logs', 'SeverityNumber', 'createNoopLogger'] as const;
+/**
+ * What @opentelemetry/api 1.9.1 exports (Object.keys of its CommonJS build). Bundled code may import
+ * these by name; anything newer is read from the namespace below, and a bundled import of a name
+ * in neither list fails the build instead of failing to link in a user's process.
+ */
+const API_1_9_NAMES = [
+  'DiagConsoleLogger',
+  'DiagLogLevel',
+  'INVALID_SPANID',
+  'INVALID_SPAN_CONTEXT',
+  'INVALID_TRACEID',
+  'ProxyTracer',
+  'ProxyTracerProvider',
+  'ROOT_CONTEXT',
+  'SamplingDecision',
+  'SpanKind',
+  'SpanStatusCode',
+  'TraceFlags',
+  'ValueType',
+  'baggageEntryMetadataFromString',
+  'context',
+  'createContextKey',
+  'createNoopMeter',
+  'createTraceState',
+  'defaultTextMapGetter',
+  'defaultTextMapSetter',
+  'diag',
+  'isSpanContextValid',
+  'isValidSpanId',
+  'isValidTraceId',
+  'metrics',
+  'propagation',
+  'trace',
+] as const;
 
 const API = '@opentelemetry/api';
 const BUNDLED_CODE = /[\\/]node_modules[\\/].*(?<!\.d\.[cm]?ts)$/;
@@ -24,14 +55,12 @@ const COMPAT = '\0clicktrace:opentelemetry-api';
  * The instrumentation base class of 0.30x calls `logs.getLogger()`, and `logs` is new in api 1.10:
  * a named `import { logs }` from api 1.9 fails to link, so the whole process would not start. Every
  * import of the API from bundled code goes through this module instead: the names api 1.9 has are
- * re-exported as they are (so the output keeps plain named imports), and the 1.10-only ones are
- * read from the namespace, with `logs` falling back to what api 1.10 itself hands out when no
- * logger provider is registered: loggers that drop every record.
- *
- * `packageUrl` (the config's `import.meta.url`) is where the API's names are read from: the
- * package being built, whose devDependencies hold the API.
+ * re-exported as they are (so the output keeps plain named imports), and the 1.10-only ones
+ * (`logs`, `SeverityNumber`, `createNoopLogger`) are read from the namespace, with `logs` falling
+ * back to what api 1.10 itself hands out when no logger provider is registered: loggers that drop
+ * every record. The module has no side effects, so what nothing uses is left out of the bundle.
  */
-export function apiCompat(packageUrl: string): TsdownPlugin {
+export function apiCompat(): TsdownPlugin {
   return {
     name: 'clicktrace:opentelemetry-api-compat',
     resolveId: {
@@ -45,12 +74,8 @@ export function apiCompat(packageUrl: string): TsdownPlugin {
     },
     load(id) {
       if (id !== COMPAT) return null;
-      const api = createRequire(packageUrl)(API) as Record<string, unknown>;
-      const shared = Object.keys(api).filter(
-        (name) => name !== 'default' && !(API_1_10_ONLY as readonly string[]).includes(name),
-      );
-      return [
-        `export { ${shared.join(', ')} } from '${API}';`,
+      const code = [
+        `export { ${API_1_9_NAMES.join(', ')} } from '${API}';`,
         `import * as api from '${API}';`,
         'const NOOP_LOGGER = { emit() {}, enabled() { return false; } };',
         'const NOOP_LOGGER_PROVIDER = { getLogger: () => NOOP_LOGGER };',
@@ -60,6 +85,7 @@ export function apiCompat(packageUrl: string): TsdownPlugin {
         'export const SeverityNumber = api.SeverityNumber;',
         'export const createNoopLogger = api.createNoopLogger ?? (() => NOOP_LOGGER);',
       ].join('\n');
+      return { code, moduleSideEffects: false };
     },
   };
 }

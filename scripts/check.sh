@@ -15,8 +15,13 @@ echo "==> Size budget: what a page pays for @clicktrace/web (size-limit)"
 pnpm --filter @clicktrace/web run size
 echo "==> Unit tests"
 pnpm run test:unit
-echo "==> @clicktrace/node's tests on Node 22 too (the unit tests above ran on $(node --version))"
-"$(node_binary 22)" node_modules/vitest/vitest.mjs run packages/node
+# Both supported majors: whichever of 22 and 24 the unit tests above did not run on.
+current_major=$(node -p 'process.versions.node.split(".")[0]')
+for major in 22 24; do
+  [ "$major" = "$current_major" ] && continue
+  echo "==> @clicktrace/node's tests on Node ${major} too (the unit tests above ran on $(node --version))"
+  "$(node_binary "$major")" node_modules/vitest/vitest.mjs run packages/node
+done
 echo "==> Browser tests (@clicktrace/web in Chromium)"
 pnpm --filter @clicktrace/web run test:browser
 echo "==> @clicktrace/playwright's matchers and fixture (Chromium, two workers, one collector)"

@@ -29,6 +29,7 @@ PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 pnpm() { npx --yes "pnpm@${PNPM_VERSION}" "$@"; }
 # Tools that run pnpm themselves (publint packs with it) find the pinned one on PATH too.
 PNPM_SHIM_DIR=$(mktemp -d)
+trap 'rm -rf "$PNPM_SHIM_DIR"' EXIT
 printf '#!/bin/sh\nexec npx --yes "pnpm@%s" "$@"\n' "$PNPM_VERSION" > "$PNPM_SHIM_DIR/pnpm"
 chmod +x "$PNPM_SHIM_DIR/pnpm"
 export PATH="$PNPM_SHIM_DIR:$PATH"

@@ -14,5 +14,5 @@ export default defineConfig({
   fixedExtension: false,
   dts: { resolve: [BUNDLED_OPENTELEMETRY] },
   deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY] },
-  plugins: [apiCompat(import.meta.url)],
+  plugins: [apiCompat()],
 });
