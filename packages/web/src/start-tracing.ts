@@ -83,11 +83,19 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       ...resolved.spanProcessors.map((processor) => new GuardedSpanProcessor(processor, lifetime)),
     ],
   });
+  // One SDK per page: when another one registered first, ours would patch the page while the
+  // API handed out the other's tracers. Step aside, leaving the other SDK's globals alone.
+  if (!trace.setGlobalTracerProvider(provider)) {
+    diag.warn(
+      'clicktrace: another OpenTelemetry SDK is already registered on this page, so clicktrace does not start',
+    );
+    void provider.shutdown();
+    return { flush: async () => {}, shutdown: async () => {} };
+  }
   setInteractionScope(registry);
   // Where zone.js holds no span, the interaction scope's choice (see interaction-scope.ts).
   context.setGlobalContextManager(new InteractionContextManager(zoneContextManager, scopeContext).enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
 
   const tracer = provider.getTracer('@clicktrace/web', VERSION);
   const requests = {

@@ -266,6 +266,39 @@ test('shutdown removes the listeners, the zone patch and the global hook', async
   expect(seen.traceparent).toBeUndefined();
 });
 
+test("beside another SDK registered first, startTracing steps aside and leaves that SDK's globals alone", async ({
+  app,
+}) => {
+  const state = await app.page.evaluate(async () => {
+    type Api = {
+      trace: {
+        setGlobalTracerProvider(provider: object): boolean;
+        getTracerProvider(): { getDelegate(): object };
+      };
+      startTracing(options: object): { flush(): Promise<void>; shutdown(): Promise<void> };
+    };
+    const fixture = (window as unknown as { clicktraceFixture: Api }).clicktraceFixture;
+    const running = (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
+      shutdown(): Promise<void>;
+    };
+    await running.shutdown();
+    const other = { getTracer: () => ({}) }; // another SDK's provider, registered first
+    fixture.trace.setGlobalTracerProvider(other);
+    const second = fixture.startTracing({ serviceName: 'second' });
+    await second.flush();
+    await second.shutdown();
+    return {
+      stillTheOther: fixture.trace.getTracerProvider().getDelegate() === other,
+      hook: Symbol.for('clicktrace.web') in globalThis,
+    };
+  });
+  expect(state).toEqual({ stillTheOther: true, hook: false });
+  // Nothing of ours patches the page: the request goes out without trace headers.
+  await app.page.click('#fetch-listener');
+  const seen = await app.waitForRequest(api, '/fetch-listener');
+  expect(seen.traceparent).toBeUndefined();
+});
+
 test('an interaction ends after its last fetch: a chain of two fetches', async ({ app }) => {
   const { interaction } = await expectConnected(app, '#fetch-chain', '/chain-1');
   const second = await app.waitForSpan(requestSpan('/chain-2'));
