@@ -1,4 +1,3 @@
-import { type DiagLogger, diag } from '@opentelemetry/api';
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -7,27 +6,11 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GuardedSpanProcessor } from '../src/guarded-span-processor.js';
+import { captureDiagErrors } from './diag-errors.js';
 
-const errors: string[] = [];
-beforeAll(() => {
-  const ignore = () => {};
-  const logger: DiagLogger = {
-    error: (message: string) => void errors.push(message),
-    warn: ignore,
-    info: ignore,
-    debug: ignore,
-    verbose: ignore,
-  };
-  diag.setLogger(logger, { suppressOverrideMessage: true });
-});
-afterEach(() => {
-  errors.length = 0;
-});
-afterAll(() => {
-  diag.disable();
-});
+const errors = captureDiagErrors();
 
 /** A processor whose every method fails: by throwing, or with a rejected promise. */
 class FailingProcessor implements SpanProcessor {

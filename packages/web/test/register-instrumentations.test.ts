@@ -1,26 +1,10 @@
-import { type DiagLogger, diag, type TracerProvider } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/api';
 import { TracerProvider as SdkTracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Instrumentation, registerInstrumentations } from '../src/register-instrumentations.js';
+import { captureDiagErrors } from './diag-errors.js';
 
-const errors: string[] = [];
-beforeAll(() => {
-  const ignore = () => {};
-  const logger: DiagLogger = {
-    error: (message: string) => void errors.push(message),
-    warn: ignore,
-    info: ignore,
-    debug: ignore,
-    verbose: ignore,
-  };
-  diag.setLogger(logger, { suppressOverrideMessage: true });
-});
-afterEach(() => {
-  errors.length = 0;
-});
-afterAll(() => {
-  diag.disable();
-});
+const errors = captureDiagErrors();
 
 /** An instrumentation that logs its calls; `config` is what getConfig returns (none: no getConfig). */
 function recording(name: string, calls: string[], config?: { enabled?: boolean }, fails?: string) {
