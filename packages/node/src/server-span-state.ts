@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { ServerSpanCustomization } from './incoming-request-options.js';
 import type { DurationRecord } from './server-request-duration.js';
@@ -25,7 +24,6 @@ export interface ServerSpanState {
   error: unknown;
   /** The request's `Origin`, for the CORS half of the backlink headers. */
   readonly origin: string | undefined;
-  readonly request: IncomingMessage;
   /** What the user's http instrumentation config asks of the span's end. */
   readonly customization: ServerSpanCustomization;
   /** For `http.server.request.duration`, when a metrics SDK is registered. */

@@ -209,7 +209,6 @@ function startServerSpan(
       expressRoute: undefined,
       error: undefined,
       origin: headers.origin,
-      request,
       customization,
       duration: config.duration && {
         histogram: config.duration,
@@ -278,7 +277,7 @@ function endServerSpan(this: ServerResponse): void {
       span.setAttribute('error.type', failure);
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
-    state.customization.ending(span, state.request, this);
+    state.customization.ending(span, this.req, this);
     span.end();
     if (state.duration) recordDuration(state.duration, status, route, failure);
   } catch (error) {
