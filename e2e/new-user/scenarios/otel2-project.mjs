@@ -4,7 +4,14 @@
 // API started inside the project's own NodeSDK 0.223 with its auto-instrumentations, through
 // withClicktrace, which supports the 2.x line too: one connected trace, one SERVER span.
 import { passed, playwrightTest } from '../lib/playwright.mjs';
-import { clickTraceSpec, httpServer, packageJson, playwrightConfig, vanillaPage } from './templates.mjs';
+import {
+  clickTraceSpec,
+  httpServer,
+  nodeSdkWithClicktrace,
+  packageJson,
+  playwrightConfig,
+  vanillaPage,
+} from './templates.mjs';
 
 export default {
   name: 'otel2-project',
@@ -15,12 +22,7 @@ export default {
     ...vanillaPage(),
     'server.js': httpServer,
     // The project's own SDK setup, with clicktrace merged in (used by the second step only).
-    'instrumentation.js': `import { NodeSDK } from '@opentelemetry/sdk-node';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
-import { withClicktrace } from '@clicktrace/node';
-
-new NodeSDK(withClicktrace({ serviceName: 'shop-api', instrumentations: [getNodeAutoInstrumentations()] })).start();
-`,
+    'instrumentation.js': nodeSdkWithClicktrace,
     'playwright.config.js': playwrightConfig({
       chromium,
       apiCommand:

@@ -5,7 +5,14 @@
 // and a minimal Vite page with @clicktrace/web clicks. The auto-instrumentations bring the stock
 // http instrumentation: the request must still have exactly ONE SERVER span, the fetch span's child.
 import { passed, playwrightTest } from '../lib/playwright.mjs';
-import { clickTraceSpec, expressServer, packageJson, playwrightConfig, vanillaPage } from './templates.mjs';
+import {
+  clickTraceSpec,
+  expressServer,
+  nodeSdkWithClicktrace,
+  packageJson,
+  playwrightConfig,
+  vanillaPage,
+} from './templates.mjs';
 
 export default {
   name: 'otel3-api',
@@ -14,12 +21,7 @@ export default {
   files: ({ chromium, version }) => ({
     'package.json': packageJson('shop-otel3', { devDependencies: { vite: version('vite') } }),
     ...vanillaPage(),
-    'instrumentation.js': `import { NodeSDK } from '@opentelemetry/sdk-node';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
-import { withClicktrace } from '@clicktrace/node';
-
-new NodeSDK(withClicktrace({ serviceName: 'shop-api', instrumentations: [getNodeAutoInstrumentations()] })).start();
-`,
+    'instrumentation.js': nodeSdkWithClicktrace,
     'server.js': expressServer,
     'playwright.config.js': playwrightConfig({
       chromium,

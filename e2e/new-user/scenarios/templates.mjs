@@ -252,3 +252,14 @@ test('the stock documentLoad span is exported under the page\\'s service.name', 
 });
 `;
 }
+
+/**
+ * The server's own NodeSDK with the auto-instrumentations, clicktrace merged in through
+ * withClicktrace, as packages/node's README shows it (`node --import ./instrumentation.js`).
+ */
+export const nodeSdkWithClicktrace = `import { NodeSDK } from '@opentelemetry/sdk-node';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { withClicktrace } from '@clicktrace/node';
+
+new NodeSDK(withClicktrace({ serviceName: 'shop-api', instrumentations: [getNodeAutoInstrumentations()] })).start();
+`;
