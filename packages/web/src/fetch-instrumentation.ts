@@ -1,5 +1,6 @@
 import { context as contextApi, diag } from '@opentelemetry/api';
-import { endHttpClientSpan, errorTypeOf, linkServerSpan } from './http-client-span.js';
+import { errorTypeOf, linkServerSpan } from './http-client-span.js';
+import { recordRedirectedTraceHeaders } from './redirected-trace-headers.js';
 import {
   isTraceHeader,
   type RequestInstrumentationOptions,
@@ -31,33 +32,37 @@ export function instrumentFetch(options: RequestInstrumentationOptions): () => v
   let enabled = true;
 
   const tracedFetch = function fetch(this: unknown, ...args: Parameters<typeof globalThis.fetch>) {
-    let started: (StartedRequest & { request?: Request }) | undefined;
+    let started: ReturnType<typeof startFetchSpan>;
     try {
       if (enabled) started = startFetchSpan(options, args[0], args[1]);
     } catch (error) {
       diag.error('clicktrace: could not trace a fetch; it is sent untraced', error);
     }
     if (!started) return Reflect.apply(original, this, args) as Promise<Response>;
-    const { span, request } = started;
+    const { span } = started;
+    const sent = started.args ?? args;
     let response: Promise<Response>;
     try {
       response = contextApi.with(
         started.context,
-        () => Reflect.apply(original, this, request ? [request] : args) as Promise<Response>,
+        () => Reflect.apply(original, this, sent) as Promise<Response>,
       );
     } catch (error) {
-      endHttpClientSpan(span, 0, errorTypeOf(error), String(error));
+      options.open.end(span, 0, errorTypeOf(error), String(error));
       throw error;
     }
     // The caller gets the very promise fetch returned; these handlers only observe it (and,
     // never throwing, add no unhandled rejection of their own).
     void Promise.resolve(response).then(
       (answer) => {
+        if (!options.open.has(span)) return; // cut off as the page was left
         // Readable when same-origin or exposed by Access-Control-Expose-Headers; else null.
         linkServerSpan(span, answer.headers.get('server-timing'));
-        endHttpClientSpan(span, answer.status);
+        if (started.propagate && answer.redirected)
+          recordRedirectedTraceHeaders(span, answer.url, options.shouldPropagate);
+        options.open.end(span, answer.status);
       },
-      (error: unknown) => endHttpClientSpan(span, 0, errorTypeOf(error), String(error)),
+      (error: unknown) => options.open.end(span, 0, errorTypeOf(error), String(error)),
     );
     return response;
   };
@@ -75,40 +80,45 @@ export function instrumentFetch(options: RequestInstrumentationOptions): () => v
 }
 
 /**
- * Starts the span of one fetch call and, when the URL may carry trace headers, builds the
- * Request to send instead: the caller's Request or init is never mutated, and on a Request the
- * headers cannot be passed separately, so a new Request (input, init, our headers) carries them.
- * Throws only before anything irreversible (the caller then sends the original call untraced).
+ * Starts the span of one fetch call and, when the URL may carry trace headers, the arguments to
+ * call the fetch below with: the caller's input and a copy of its init whose `headers` are the
+ * request's headers plus ours. The caller's Request or init is never mutated, and the Request's
+ * body stays where it is. The call keeps its `(input, init)` shape, so a wrapper below ours that
+ * merges its own headers into the init (`prev(input, { ...init, headers: { ...init?.headers, x } })`)
+ * still sends the request's. Throws only before anything irreversible (the caller then sends the
+ * original call untraced).
  */
 function startFetchSpan(
   options: RequestInstrumentationOptions,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
-): (StartedRequest & { request?: Request }) | undefined {
-  const isRequest = input instanceof Request;
-  const url = new URL(isRequest ? input.url : String(input), requestBaseUrl());
-  const started = startRequestSpan(options, init?.method ?? (isRequest ? input.method : 'GET'), url);
+): (StartedRequest & { args?: [RequestInfo | URL, RequestInit] }) | undefined {
+  const request = input instanceof Request ? input : undefined;
+  const url = new URL(request ? request.url : String(input), requestBaseUrl());
+  const started = startRequestSpan(options, init?.method ?? request?.method ?? 'GET', url);
   if (!started?.propagate) return started;
-  let request: Request;
+  let headers: Headers;
   try {
-    // Absolute URL: the Request constructor resolves like fetch does, but not outside documents.
-    request = new Request(isRequest ? input : url.href, init);
+    // A Request as the init (valid, if rare) cannot be copied by spreading: fold it into the input.
+    if (init instanceof Request) [input, init] = [new Request(input, init), undefined];
+    // Headers in an init replace a Request's own: start from whichever fetch would send.
+    headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
   } catch (error) {
-    // Sent as called, the request fails the same way (credentials in the URL, a used body...).
-    endHttpClientSpan(started.span, 0, errorTypeOf(error), String(error));
+    // Sent as called, the request fails the same way.
+    options.open.end(started.span, 0, errorTypeOf(error), String(error));
     throw error;
   }
-  // From here on the caller's Request body belongs to `request`: send it whatever happens.
   try {
-    const headers = traceHeaders(started.context);
+    const ours = traceHeaders(started.context);
     // One trace context per request: the caller's trace headers (a traceparent set by hand,
     // its tracestate) give way to ours rather than being sent twice or mismatched.
-    if (Object.keys(headers).length > 0) {
-      for (const name of [...request.headers.keys()]) if (isTraceHeader(name)) request.headers.delete(name);
+    if (Object.keys(ours).length > 0) {
+      for (const name of [...headers.keys()]) if (isTraceHeader(name)) headers.delete(name);
     }
-    for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
+    for (const [name, value] of Object.entries(ours)) headers.set(name, value);
   } catch (error) {
     diag.error('clicktrace: could not add trace headers to a fetch', error);
   }
-  return { ...started, request };
+  // A plain object, not the Headers: a wrapper below may spread it, and a Headers spreads to nothing.
+  return { ...started, args: [input, { ...init, headers: Object.fromEntries(headers) }] };
 }

@@ -20,8 +20,19 @@ export const ATTR_INTERACTION_INPUT = 'clicktrace.interaction.input';
 /** `true` when the interaction was still busy 10 s after its event and was ended there. */
 export const ATTR_INTERACTION_CAPPED = 'clicktrace.interaction.capped';
 /**
+ * How the interaction span ended: `idle` (the work it started was over), `capped` (still busy
+ * 10 s after its event), `hidden` (the page was hidden), `pagehide` (the page was left),
+ * `freeze` (the page was frozen) or `shutdown` (`tracing.shutdown()`).
+ */
+export const ATTR_INTERACTION_END = 'clicktrace.interaction.end';
+/**
  * On CLIENT spans: how their parent was chosen. `context` (the active context held a span),
  * `interaction-scope` (no context; the one open interaction, see interaction-scope.ts) or `none`
  * (a root span: no context, and zero or several interactions open).
  */
 export const ATTR_PARENT_SOURCE = 'clicktrace.parent.source';
+/**
+ * On CLIENT spans: the origin a request carrying trace headers was redirected to, when that origin
+ * is not one trace headers may go to (the browser sent them there anyway). Absent otherwise.
+ */
+export const ATTR_TRACE_HEADERS_REDIRECTED_TO = 'clicktrace.trace_headers.redirected_to';

@@ -1,8 +1,12 @@
 import { type ContextManager, diag, type HrTime, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ATTR_INTERACTION_CAPPED } from './interaction-attributes.js';
+import { ATTR_INTERACTION_CAPPED, ATTR_INTERACTION_END } from './interaction-attributes.js';
 import type { Interaction, InteractionRegistry } from './interaction-registry.js';
+import type { PageExit } from './open-request-spans.js';
+
+/** Why an interaction span ended: the value of `clicktrace.interaction.end`. */
+export type InteractionEnd = 'idle' | 'capped' | 'hidden' | PageExit | 'shutdown';
 
 /** An interaction still busy this long after its event is ended anyway, marked as capped. */
 export const INTERACTION_CAP_MS = 10_000;
@@ -107,7 +111,7 @@ export class InteractionLifetime {
       }, 0);
       this.#timers.set(
         interaction,
-        setTimeout(() => this.#end(interaction, nowMs(), true), this.#capMs),
+        setTimeout(() => this.#end(interaction, nowMs(), 'capped'), this.#capMs),
       );
     });
     return interaction;
@@ -216,9 +220,17 @@ export class InteractionLifetime {
     return true;
   }
 
-  /** Ends every open interaction now (shutdown). */
-  endAll(): void {
-    for (const interaction of this.#registry.open()) this.#end(interaction, nowMs(), false);
+  /**
+   * Ends every open interaction now, for `reason` (the page is hidden or left, or tracing shuts
+   * down): an interaction still open when the page goes away would never be exported, and the
+   * spans of its requests would point at a parent that never arrives. One whose work was already
+   * over (waiting out its quiet period) ends as it would have, at its last work, as `idle`.
+   */
+  endAll(reason: Exclude<InteractionEnd, 'idle' | 'capped'>): void {
+    for (const interaction of this.#registry.open()) {
+      if (this.#isIdle(interaction)) this.#end(interaction, interaction.lastWorkEnd, 'idle');
+      else this.#end(interaction, nowMs(), reason);
+    }
   }
 
   #trackingSpec(interaction: Interaction): ZoneSpec {
@@ -277,12 +289,12 @@ export class InteractionLifetime {
         if (interaction.ended || !this.#isIdle(interaction)) return;
         // Work came and went since the check was queued: give its continuations a macrotask too.
         if (this.#activity.get(interaction) !== activity) this.#maybeIdle(interaction);
-        else this.#end(interaction, interaction.lastWorkEnd, false);
+        else this.#end(interaction, interaction.lastWorkEnd, 'idle');
       }, INTERACTION_QUIET_MS),
     );
   }
 
-  #end(interaction: Interaction, endTime: number, capped: boolean): void {
+  #end(interaction: Interaction, endTime: number, reason: InteractionEnd): void {
     if (interaction.ended) return;
     interaction.ended = true;
     clearTimeout(this.#timers.get(interaction));
@@ -290,9 +302,10 @@ export class InteractionLifetime {
     this.#registry.remove(interaction);
     interaction.pendingTasks.clear();
     try {
-      if (capped) interaction.span.setAttribute(ATTR_INTERACTION_CAPPED, true);
+      if (reason === 'capped') interaction.span.setAttribute(ATTR_INTERACTION_CAPPED, true);
+      interaction.span.setAttribute(ATTR_INTERACTION_END, reason);
       const lastSpanEnd = this.#lastSpanEnd.get(interaction);
-      const exact = !capped && lastSpanEnd && endTime === hrTimeToMilliseconds(lastSpanEnd);
+      const exact = reason === 'idle' && lastSpanEnd && endTime === hrTimeToMilliseconds(lastSpanEnd);
       interaction.span.end(exact ? lastSpanEnd : Math.max(endTime, interaction.startTime));
     } catch (error) {
       diag.error('clicktrace: could not end the interaction span', error);

@@ -69,7 +69,7 @@ export function listenForInteractions(
   return function stopListening() {
     for (const type of INTERACTION_EVENTS)
       target.removeEventListener(type, onInteractionEvent, { capture: true });
-    lifetime.endAll();
+    lifetime.endAll('shutdown');
   };
 }
 

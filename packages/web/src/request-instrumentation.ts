@@ -1,6 +1,7 @@
 import { type Context, propagation, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { httpClientSpanStart } from './http-client-span.js';
+import type { OpenRequestSpans } from './open-request-spans.js';
 
 /** The parent a request span gets, and where it was found. */
 export interface RequestParent {
@@ -17,6 +18,8 @@ export interface RequestInstrumentationOptions {
   ignore(url: string): boolean;
   /** The parent of the next request span; called once per request, as it starts. */
   parent(): RequestParent;
+  /** Where request spans in flight are kept; every request span is ended through it. */
+  open: OpenRequestSpans;
 }
 
 /** A request span as it starts: the span, the context to run the request in, and the propagation verdict. */
@@ -44,6 +47,7 @@ export function startRequestSpan(
   const propagate = options.shouldPropagate(url.href);
   const { name, attributes } = httpClientSpanStart(method, url, parent.source);
   const span = options.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent.context);
+  options.open.add(span);
   return { span, context: trace.setSpan(parent.context, span), propagate };
 }
 

@@ -5,8 +5,8 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
 import { patchZoneScheduleTask } from './contextless-task-patch.js';
+import { ExportWhileHidden } from './export-while-hidden.js';
 import { instrumentFetch } from './fetch-instrumentation.js';
-import { flushOnPageHide } from './flush-on-page-hide.js';
 import { GuardedSpanProcessor } from './guarded-span-processor.js';
 import { InteractionContextManager } from './interaction-context-manager.js';
 import { InteractionLifetime } from './interaction-lifetime.js';
@@ -14,7 +14,9 @@ import { listenForInteractions } from './interaction-listener.js';
 import { InteractionRegistry } from './interaction-registry.js';
 import { chooseParent, scopeContext, setInteractionScope } from './interaction-scope.js';
 import { InteractionSpanProcessor } from './interaction-span-processor.js';
+import { OpenRequestSpans } from './open-request-spans.js';
 import { OtlpJsonExporter } from './otlp-json-exporter.js';
+import { watchPageLifecycle } from './page-lifecycle.js';
 import { createOriginMatcher } from './propagation-allowlist.js';
 import { registerInstrumentations } from './register-instrumentations.js';
 import { resolveOptions } from './resolve-options.js';
@@ -51,12 +53,24 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     return running;
   }
 
-  // The exporter posts with fetch as it is before our instrumentation wraps it (zone.js's), so
-  // exporting never makes spans of its own.
-  const uninstrumentedFetch = globalThis.fetch.bind(globalThis);
+  // The exporter posts with the browser's own fetch, as zone.js saved it before patching: never
+  // through our instrumentation (exports make no spans) nor through a wrapper the app installed
+  // (an auth wrapper would hand the collector the app's token). zone.js loaded after such a
+  // wrapper saved the wrapper: then that is what there is.
+  const browserFetch =
+    ((globalThis as Record<string, unknown>)[Zone.__symbol__('fetch')] as typeof fetch | undefined) ??
+    globalThis.fetch;
+  if (!/\[native code\]/.test(Function.prototype.toString.call(browserFetch))) {
+    diag.warn(
+      'clicktrace: fetch was wrapped before @clicktrace/web was loaded, so exports go through that wrapper (and any header it adds); import @clicktrace/web first',
+    );
+  }
+  const uninstrumentedFetch = browserFetch.bind(globalThis);
   const registry = new InteractionRegistry();
   const zoneContextManager = new ZoneContextManager();
   const lifetime = new InteractionLifetime(registry, zoneContextManager);
+  const openRequests = new OpenRequestSpans();
+  const isHidden = () => globalThis.document?.visibilityState === 'hidden';
   const provider = new TracerProvider({
     // The user's attributes win over the defaults, except service.name (resolved without it).
     resource: defaultResource().merge(
@@ -68,13 +82,16 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     ),
     spanProcessors: [
       new InteractionSpanProcessor(
-        new BatchSpanProcessor({
-          exporter: new OtlpJsonExporter({
-            url: resolved.endpoint,
-            fetch: uninstrumentedFetch,
-            headers: resolved.headers,
+        new ExportWhileHidden(
+          new BatchSpanProcessor({
+            exporter: new OtlpJsonExporter({
+              url: resolved.endpoint,
+              fetch: uninstrumentedFetch,
+              headers: resolved.headers,
+            }),
           }),
-        }),
+          isHidden,
+        ),
         lifetime,
         resolved.keepEmptyInteractions,
       ),
@@ -104,6 +121,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     // A second copy of the SDK on the page would post to the endpoint through our fetch.
     ignore: (url: string) => url === resolved.endpoint,
     parent: chooseParent,
+    open: openRequests,
   };
   const uninstrumentFetch = instrumentFetch(requests);
   const uninstrumentXhr = instrumentXhr(requests);
@@ -139,7 +157,26 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       diag.error('clicktrace: flush failed', error);
     }
   }
-  const stopFlushingOnPageHide = flushOnPageHide(window, () => void flush());
+  /** Starts exporting every ended span now (the exporter's requests are keepalive: they outlive the page). */
+  function exportNow(): void {
+    lifetime.bookkeeping(() => void flush());
+  }
+  // A hidden tab may never run again, or come back. Its interactions end (their work, if it
+  // goes on, still joins their traces), and what has ended is exported, as anything that ends
+  // while it stays hidden will be (ExportWhileHidden); requests in flight stay open, so a tab
+  // that comes back records their real outcome. Leaving (or freezing) ends everything open.
+  const stopWatchingPageLifecycle = watchPageLifecycle(window, {
+    hidden() {
+      lifetime.endAll('hidden');
+      exportNow();
+    },
+    exit(reason) {
+      // Interactions first: with their requests still open they end for `reason`, not as idle.
+      lifetime.endAll(reason);
+      openRequests.cutOff(reason);
+      exportNow();
+    },
+  });
 
   let shutdownPromise: Promise<void> | undefined;
   const tracing: WebTracing = {
@@ -152,7 +189,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         disableInstrumentations();
         stopListening();
         setInteractionScope(undefined);
-        stopFlushingOnPageHide();
+        stopWatchingPageLifecycle();
         unpatchZone();
         unpatchSchedule();
         uninstrumentFetch();

@@ -1,5 +1,6 @@
 import { context as contextApi, diag, type Span } from '@opentelemetry/api';
-import { endHttpClientSpan, errorTypeOf, linkServerSpan } from './http-client-span.js';
+import { errorTypeOf, linkServerSpan } from './http-client-span.js';
+import { recordRedirectedTraceHeaders } from './redirected-trace-headers.js';
 import {
   isTraceHeader,
   type RequestInstrumentationOptions,
@@ -17,6 +18,8 @@ interface XhrState {
   traceHeaders: Array<[string, string]>;
   sent: boolean;
   span?: Span;
+  /** Whether our trace headers were set on the request. */
+  propagated?: boolean;
   /** `error`, `abort` or `timeout`, from the event that preceded loadend. */
   failure?: string;
 }
@@ -50,8 +53,14 @@ export function instrumentXhr(options: RequestInstrumentationOptions): () => voi
     for (const type of [...FAILURE_EVENTS, 'loadend']) xhr.removeEventListener(type, onEvent);
     // getAllResponseHeaders lists only the readable headers, where getResponseHeader would log
     // "Refused to get unsafe header" for an unexposed one.
-    if (!errorType) linkServerSpan(span, /^server-timing: (.*)$/m.exec(xhr.getAllResponseHeaders())?.[1]);
-    endHttpClientSpan(span, errorType ? 0 : xhr.status, errorType, message);
+    if (!options.open.has(span)) return; // cut off as the page was left
+    if (!errorType) {
+      linkServerSpan(span, /^server-timing: (.*)$/m.exec(xhr.getAllResponseHeaders())?.[1]);
+      // responseURL is the URL after redirects ('' when CORS hid the response).
+      if (state.propagated && xhr.responseURL !== state.url.href)
+        recordRedirectedTraceHeaders(span, xhr.responseURL, options.shouldPropagate);
+    }
+    options.open.end(span, errorType ? 0 : xhr.status, errorType, message);
   }
 
   function onEvent(this: XMLHttpRequest, event: Event): void {
@@ -111,6 +120,7 @@ export function instrumentXhr(options: RequestInstrumentationOptions): () => voi
         for (const type of [...FAILURE_EVENTS, 'loadend']) this.addEventListener(type, onEvent);
         const ours = started.propagate ? Object.entries(traceHeaders(started.context)) : [];
         if (ours.length > 0) headers = ours;
+        state.propagated = ours.length > 0;
       }
     } catch (error) {
       diag.error('clicktrace: could not trace an XMLHttpRequest', error);

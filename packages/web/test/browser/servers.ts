@@ -1,7 +1,14 @@
+import { readdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createServer as createViteServer, type ViteDevServer } from 'vite';
+import {
+  build,
+  createServer as createViteServer,
+  type PluginOption,
+  preview,
+  type ViteDevServer,
+} from 'vite';
 
 /** One request a recording API server received. */
 export interface SeenRequest {
@@ -9,7 +16,10 @@ export interface SeenRequest {
   traceparent: string | undefined;
 }
 
-/** A cross-origin API on 127.0.0.1 that records the traceparent of every request. */
+/**
+ * A cross-origin API on 127.0.0.1 that records the traceparent of every request, except
+ * `/redirect?to=<url>`, which it answers with a 302 to that URL.
+ */
 export interface RecordingApi {
   origin: string;
   seen: SeenRequest[];
@@ -28,6 +38,13 @@ export async function startRecordingApi(): Promise<RecordingApi> {
       return;
     }
     const traceparent = request.headers.traceparent;
+    // /redirect?to=<url>: a 302 there (CORS lets the browser follow it).
+    const redirectTo = new URL(request.url ?? '/', 'http://api').searchParams.get('to');
+    if (request.url?.startsWith('/redirect') && redirectTo) {
+      request.resume();
+      response.writeHead(302, { location: redirectTo }).end();
+      return;
+    }
     seen.push({
       path: request.url ?? '',
       traceparent: Array.isArray(traceparent) ? traceparent[0] : traceparent,
@@ -96,9 +113,13 @@ export interface PageServer {
 /**
  * Vite serving a folder of test pages (relative to this package), with the package source
  * importable from them. `aliasPackage` also resolves `@clicktrace/web` to the source, as a
- * user's project that installed it would import it.
+ * user's project that installed it would import it; `plugins` are added to Vite's (a
+ * same-origin API's middleware, say).
  */
-export async function startPageServer(folder: string, { aliasPackage = false } = {}): Promise<PageServer> {
+export async function startPageServer(
+  folder: string,
+  { aliasPackage = false, plugins = [] as PluginOption[] } = {},
+): Promise<PageServer> {
   const packageDir = fileURLToPath(new URL('../..', import.meta.url));
   const vite: ViteDevServer = await createViteServer({
     configFile: false,
@@ -107,6 +128,7 @@ export async function startPageServer(folder: string, { aliasPackage = false } =
       new URL(`../../node_modules/.vite-test/${folder.replaceAll('/', '-')}`, import.meta.url),
     ),
     logLevel: 'warn',
+    plugins,
     resolve: aliasPackage
       ? { alias: { '@clicktrace/web': fileURLToPath(new URL('../../src/index.ts', import.meta.url)) } }
       : undefined,
@@ -117,6 +139,42 @@ export async function startPageServer(folder: string, { aliasPackage = false } =
   await vite.listen();
   const address = vite.httpServer?.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${address.port}`, close: () => vite.close() };
+}
+
+/**
+ * A folder of test pages built by Vite for production (every HTML file in it is an entry), then
+ * served by Vite's preview server with `plugins` (their `configurePreviewServer` hooks run): a
+ * page loads in a few requests, for tests that load it many times.
+ */
+export async function startBuiltPageServer(
+  folder: string,
+  { plugins = [] as PluginOption[] } = {},
+): Promise<PageServer> {
+  const root = fileURLToPath(new URL(`../../${folder}`, import.meta.url));
+  const outDir = fileURLToPath(
+    new URL(`../../node_modules/.vite-test-build/${folder.replaceAll('/', '-')}`, import.meta.url),
+  );
+  const pages = readdirSync(root).filter((name) => name.endsWith('.html'));
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: { input: Object.fromEntries(pages.map((name) => [name, `${root}/${name}`])) },
+    },
+  });
+  const server = await preview({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    plugins,
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0 },
+  });
+  const address = server.httpServer.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${address.port}`, close: () => server.close() };
 }
 
 function listen(server: Server): Promise<number> {

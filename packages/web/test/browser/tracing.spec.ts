@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import type { Plugin } from 'vite';
 import { captureOtlp, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
 import {
   type PageServer,
@@ -8,13 +9,24 @@ import {
   startRecordingApi,
 } from './servers.js';
 
+/** `/redirect?to=<url>` on the fixture page's own origin: a 302 there. */
+const sameOriginRedirect: Plugin = {
+  name: 'same-origin-redirect',
+  configureServer(server) {
+    server.middlewares.use('/redirect', (request, response) => {
+      const to = new URL(request.url ?? '/', 'http://page').searchParams.get('to') ?? '/';
+      response.writeHead(302, { location: to }).end();
+    });
+  },
+};
+
 let fixtures: PageServer;
 let api: RecordingApi;
 let other: RecordingApi;
 
 base.beforeAll(async () => {
   [fixtures, api, other] = await Promise.all([
-    startPageServer('test/browser/fixtures'),
+    startPageServer('test/browser/fixtures', { plugins: [sameOriginRedirect] }),
     startRecordingApi(),
     startRecordingApi(),
   ]);
@@ -570,4 +582,51 @@ test('flush({ idle }) gives up waiting after idle ms and exports what has ended'
   expect(
     app.spans.filter((span) => span.attributes['clicktrace.target.id'] === 'fetch-listener'),
   ).toHaveLength(0);
+});
+
+for (const client of ['fetch', 'xhr'] as const) {
+  for (const from of ['same-origin', 'cross-origin'] as const) {
+    test(`a ${client} to an allowed ${from} URL redirected to a third party: its span names where the trace headers went`, async ({
+      app,
+    }) => {
+      const landing = `/landed-${client}-${from}`;
+      const start = from === 'same-origin' ? fixtures.origin : api.origin;
+      const url = `${start}/redirect?to=${encodeURIComponent(other.origin + landing)}`;
+      await app.page.evaluate(
+        ([client, url]) =>
+          client === 'fetch'
+            ? fetch(url).then((response) => response.text())
+            : new Promise((resolve) => {
+                const xhr = new XMLHttpRequest();
+                xhr.open('GET', url);
+                xhr.onloadend = resolve;
+                xhr.send();
+              }),
+        [client, url] as const,
+      );
+      // What no page script can prevent: the browser copied the headers onto the redirect.
+      const landed = await app.waitForRequest(other, landing);
+      expect(landed.traceparent).toBeDefined();
+      // So it is told: the span of the request says where they went.
+      const span = await app.waitForSpan(
+        (candidate) =>
+          candidate.kind === SPAN_KIND.CLIENT &&
+          String(candidate.attributes['url.full']).includes(landing.slice(1)),
+      );
+      expect(landed.traceparent).toBe(traceparentOf(span));
+      expect(span.attributes['clicktrace.trace_headers.redirected_to']).toBe(other.origin);
+    });
+  }
+}
+
+test('a request redirected within allowed origins records no redirect', async ({ app }) => {
+  const url = `${fixtures.origin}/redirect?to=${encodeURIComponent(`${api.origin}/landed-allowed`)}`;
+  await app.page.evaluate((url) => fetch(url).then((response) => response.text()), url);
+  await app.waitForRequest(api, '/landed-allowed');
+  const span = await app.waitForSpan(
+    (candidate) =>
+      candidate.kind === SPAN_KIND.CLIENT &&
+      String(candidate.attributes['url.full']).includes('landed-allowed'),
+  );
+  expect(span.attributes['clicktrace.trace_headers.redirected_to']).toBeUndefined();
 });
