@@ -540,22 +540,33 @@ test('flush({ idle }) waits for the click still at work, then exports it with it
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
+  let reached = (): void => {};
+  const requestReached = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
   await app.page.route(`${api.origin}/fetch-listener`, async (route) => {
+    reached();
     await released;
     await route.continue();
   });
   await app.page.click('#fetch-listener');
-  const flushed = app.page.evaluate(() =>
-    (
-      (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
-        flush(options: { idle: number }): Promise<void>;
-      }
-    ).flush({ idle: 5_000 }),
-  );
-  await app.page.waitForTimeout(200); // flush is waiting: the click is still open
-  expect(
-    app.spans.filter((span) => span.attributes['clicktrace.target.id'] === 'fetch-listener'),
-  ).toHaveLength(0);
+  await requestReached;
+  let flushSettled = false;
+  // Generous idle: only the click's end can let flush go on.
+  const flushed = app.page
+    .evaluate(() =>
+      (
+        (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
+          flush(options: { idle: number }): Promise<void>;
+        }
+      ).flush({ idle: 60_000 }),
+    )
+    .finally(() => {
+      flushSettled = true;
+    });
+  // A round trip through the page's next frame and task: a flush that does not wait has resolved by then.
+  await app.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+  expect(flushSettled, 'flush waits while the click is open').toBe(false);
   release();
   await flushed;
   // By the time flush resolved, the click's span and its request's span were exported.
@@ -568,17 +579,25 @@ test('flush({ idle }) waits for the click still at work, then exports it with it
 });
 
 test('flush({ idle }) gives up waiting after idle ms and exports what has ended', async ({ app }) => {
+  // One click whose work is over, then one whose request is never answered.
+  await app.page.click('#fetch-timeout');
+  await app.waitForRequest(api, '/fetch-timeout');
   await app.page.route(`${api.origin}/fetch-listener`, () => {}); // never answered
   await app.page.click('#fetch-listener');
-  const started = Date.now();
-  await app.page.evaluate(() =>
-    (
-      (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
-        flush(options: { idle: number }): Promise<void>;
-      }
-    ).flush({ idle: 300 }),
-  );
-  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  // Measured in the page, on its own clock: how long flush waited before it gave up.
+  const waited = await app.page.evaluate(async () => {
+    const tracing = (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as {
+      flush(options: { idle: number }): Promise<void>;
+    };
+    const start = performance.now();
+    await tracing.flush({ idle: 300 });
+    return performance.now() - start;
+  });
+  expect(waited, 'flush waited for the open click, up to idle').toBeGreaterThanOrEqual(300);
+  // What had ended was exported by that flush; the click still at work was not.
+  const ended = app.spans.find((span) => span.attributes['clicktrace.target.id'] === 'fetch-timeout');
+  expect(ended, 'the ended click was exported').toBeDefined();
+  expect(app.spans.find(requestSpan('/fetch-timeout'))?.parentSpanId).toBe(ended?.spanId);
   expect(
     app.spans.filter((span) => span.attributes['clicktrace.target.id'] === 'fetch-listener'),
   ).toHaveLength(0);
