@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PACKAGES = ['collector', 'node', 'web', 'playwright'].map((name) => join(ROOT, 'packages', name));
+const BUNDLES_WORKSPACE_SOURCES = new Set(['node', 'web'].map((name) => join(ROOT, 'packages', name)));
 
 export default function buildStalePackages(): void {
   const tsdown = join(dirname(createRequire(import.meta.url).resolve('tsdown/package.json')), 'dist/run.mjs');
@@ -29,6 +30,8 @@ function isStale(dir: string): boolean {
     join(dir, 'package.json'),
     join(dir, 'tsdown.config.ts'),
     ...filesUnder(join(dir, 'src')),
+    // The private workspace packages it bundles from source (see BUNDLED_WORKSPACE).
+    ...(BUNDLES_WORKSPACE_SOURCES.has(dir) ? filesUnder(join(ROOT, 'packages', 'export-queue', 'src')) : []),
     // What every build shares: the bundling plugin and the installed versions of what is bundled.
     join(ROOT, 'scripts', 'bundled-opentelemetry.ts'),
     join(ROOT, 'pnpm-lock.yaml'),

@@ -10,6 +10,12 @@ import type { TsdownPlugin } from 'tsdown';
 export const BUNDLED_OPENTELEMETRY = /^@opentelemetry\/(?!api$)/;
 
 /**
+ * Private workspace packages that exist only as source shared by @clicktrace/web and
+ * @clicktrace/node: never published, so their code must travel inside each bundle.
+ */
+export const BUNDLED_WORKSPACE = /^@clicktrace\/export-queue$/;
+
+/**
  * What @opentelemetry/api 1.9.1 exports (Object.keys of its CommonJS build). Bundled code may import
  * these by name; anything newer is read from the namespace below, and a bundled import of a name
  * in neither list fails the build instead of failing to link in a user's process.

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsdown';
-import { apiCompat, BUNDLED_OPENTELEMETRY } from '../../scripts/bundled-opentelemetry.ts';
+import { apiCompat, BUNDLED_OPENTELEMETRY, BUNDLED_WORKSPACE } from '../../scripts/bundled-opentelemetry.ts';
 
 export default defineConfig({
   entry: {
@@ -13,6 +13,6 @@ export default defineConfig({
   target: 'node22.15',
   fixedExtension: false,
   dts: { resolve: [BUNDLED_OPENTELEMETRY] },
-  deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY] },
+  deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY, BUNDLED_WORKSPACE] },
   plugins: [apiCompat()],
 });

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsdown';
-import { BUNDLED_OPENTELEMETRY } from '../../scripts/bundled-opentelemetry.ts';
+import { BUNDLED_OPENTELEMETRY, BUNDLED_WORKSPACE } from '../../scripts/bundled-opentelemetry.ts';
 
 export default defineConfig([
   {
@@ -10,7 +10,7 @@ export default defineConfig([
     target: 'es2022',
     fixedExtension: false,
     dts: { resolve: [BUNDLED_OPENTELEMETRY] },
-    deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY] },
+    deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY, BUNDLED_WORKSPACE] },
   },
   {
     // The Vite plugin runs in Node, in the user's Vite config.

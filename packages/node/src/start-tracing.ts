@@ -2,14 +2,16 @@ import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { buildResource } from './build-resource.js';
 import { ClicktraceInstrumentation } from './clicktrace-instrumentation.js';
 import { createExporter } from './create-exporter.js';
 import { diagFromEnv } from './diag-from-env.js';
+import { exportQueueOptionsFromEnv } from './export-queue-options-from-env.js';
 import { resolveOptions } from './options-from-env.js';
 import { createHttpInstrumentation, createUndiciInstrumentation } from './outgoing-instrumentations.js';
 import { createPropagator } from './propagators.js';
+import { QueuedBatchSpanProcessor } from './queued-batch-span-processor.js';
 import { batchOptionsFromEnv, spanLimitsFromEnv } from './sdk-options-from-env.js';
 import { createTrustAwareSampler } from './trust-incoming.js';
 import type { NodeTracing, NodeTracingOptions } from './types.js';
@@ -25,7 +27,9 @@ type WithInstance = { [INSTANCE]?: NodeTracing };
 /**
  * Starts OpenTelemetry tracing for this process: incoming node:http/https requests continue the
  * caller's W3C `traceparent`, outgoing http and `fetch` calls become child spans that carry it on,
- * and spans are batched to an OTLP/HTTP endpoint.
+ * and spans are batched to an OTLP/HTTP endpoint. While that endpoint is down or overloaded, they
+ * wait in a bounded queue (32768 spans, 32 MiB by default; the oldest go first) and are retried
+ * with backoff.
  *
  * Never throws: bad input warns through `diag` and falls back to the default; a second call warns
  * and returns the first instance. With `OTEL_SDK_DISABLED=true` it returns a no-op instance.
@@ -58,8 +62,13 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
       // cannot decide for us whether a request is recorded.
       sampler: createTrustAwareSampler(),
       spanLimits: spanLimitsFromEnv(),
+      // Batches wait in a bounded queue while the collector is down, and are retried with backoff.
       spanProcessors: [
-        new BatchSpanProcessor({ exporter: createExporter(protocol, endpoint), ...batchOptionsFromEnv() }),
+        new QueuedBatchSpanProcessor({
+          exporter: createExporter(protocol, endpoint),
+          batch: batchOptionsFromEnv(),
+          queue: exportQueueOptionsFromEnv(),
+        }),
       ],
     });
     // One SDK per process: when the app already registered its own (a NodeSDK started first),

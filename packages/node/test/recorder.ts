@@ -88,7 +88,8 @@ interface OtlpJson {
   }[];
 }
 
-function parseOtlpJson(body: string): ExportedSpan[] {
+/** The spans of one OTLP/JSON request body, flattened with their resource. */
+export function parseOtlpJson(body: string): ExportedSpan[] {
   const { resourceSpans } = JSON.parse(body) as OtlpJson;
   return resourceSpans.flatMap(({ resource, scopeSpans }) =>
     scopeSpans.flatMap(({ spans }) =>

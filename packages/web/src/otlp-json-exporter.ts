@@ -1,3 +1,4 @@
+import { ExportQueue, parseRetryAfter, type SendOutcome } from '@clicktrace/export-queue';
 import { context, diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -8,8 +9,8 @@ export interface OtlpJsonExporterOptions {
   /** Absolute OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. */
   url: string;
   /**
-   * The fetch to post with: the page's fetch as it was BEFORE the fetch instrumentation wrapped it,
-   * so exports never make spans of their own. Default: `globalThis.fetch` when the exporter is made.
+   * The fetch to post with: the browser's own, never the fetch instrumentation's, so exports make
+   * no spans of their own. Default: `globalThis.fetch` when the exporter is made.
    */
   fetch?: typeof fetch;
   /** Milliseconds before an export request is abandoned (default 10 000, OTLP's default timeout). */
@@ -19,6 +20,27 @@ export interface OtlpJsonExporterOptions {
    * (`application/json`). With any header set, sendBeacon is never used: it cannot send headers.
    */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Runs the retry timers (default `setTimeout`): the tracing passes one that runs them outside
+   * any interaction's zone.
+   */
+  setTimer?(callback: () => void, ms: number): () => void;
+  /** Backoff after the first failed attempt (default 1 s, doubling to 30 s). For tests. */
+  initialBackoffMs?: number;
+}
+
+/** The most spans that wait for the collector at once; past it the oldest are dropped. */
+export const MAX_QUEUED_SPANS = 2_048;
+/** The most bytes of request bodies that wait for the collector at once; past it the oldest are dropped. */
+export const MAX_QUEUED_BYTES = 1_048_576;
+
+/** The statuses a collector answers when it wants the same request again later (OTLP/HTTP). */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+/** One export request body and how many spans it holds. */
+interface RequestBody {
+  bytes: Uint8Array<ArrayBuffer>;
+  spans: number;
 }
 
 /**
@@ -33,22 +55,29 @@ const KEEPALIVE_SUPPORTED = typeof Request === 'function' && 'keepalive' in Requ
 
 /**
  * A `SpanExporter` that posts OTLP/JSON with fetch: a lean stand-in for
- * @opentelemetry/exporter-trace-otlp-http in the browser.
+ * @opentelemetry/exporter-trace-otlp-http in the browser, which survives its collector being away
+ * and the page going away.
  *
- * Every request is a `keepalive` fetch while the browser's keepalive budget allows (64 KiB of
- * bodies, 9 requests in flight), so an export started as the page goes away still reaches the
- * collector. Batches are split so that each request body fits the budget on its own. A request
- * that does not fit what is left of the budget is a plain fetch while the page is visible; when
- * the page is hidden (it may be unloading) it goes to `navigator.sendBeacon` first, as every
- * request does in browsers without keepalive support. sendBeacon is the fallback, not the rule:
- * it always sends cookies (so a cross-origin collector would have to allow credentials) and
- * tells nothing of the outcome. It cannot send request headers either, so with `headers` set it
- * is never used: a collector that wants an ingest key would refuse the request anyway. Such a body
- * goes as a plain fetch, which the browser may cancel if the page is being unloaded.
+ * **Retries.** Every batch goes into a bounded queue (@clicktrace/export-queue) and is sent from
+ * there, one request at a time, oldest first. While the collector cannot be reached (network
+ * error, CORS refusal, timeout) or answers 429, 502, 503 or 504, the batch waits and is retried
+ * with exponential backoff and jitter (1 s doubling to 30 s), or after the collector's
+ * `Retry-After` (up to 60 s; readable cross-origin only if the collector lists it in
+ * `Access-Control-Expose-Headers`). Other statuses (400, 413...) drop the batch. The queue holds
+ * at most MAX_QUEUED_SPANS spans and MAX_QUEUED_BYTES bytes of request bodies; past either, the
+ * oldest are dropped and counted in a `diag` warning. `export` hands its spans to the queue and
+ * reports success at once: the batch processor's own queue never fills up behind an export that
+ * waits for a collector; `forceFlush` sends what waits now.
  *
- * No retries: a failed request fails its export (the ExportResult says why, `diag` warns).
- * The BatchSpanProcessor then drops that batch, which keeps memory bounded on a page that may
- * be offline for a long time; the stock exporter retries 429/502/503/504 with backoff.
+ * **Leaving the page.** Every request is a `keepalive` fetch while the browser's keepalive budget
+ * allows (64 KiB of bodies, 9 requests in flight), so an export started as the page goes away
+ * still reaches the collector. Batches are split so that each request body fits the budget on its
+ * own. When the page is left, `sendNow` sends everything that waits at once: keepalive within
+ * the budget, then `navigator.sendBeacon`; what fits neither is counted in a `diag` warning and
+ * stays queued (a page restored from the back/forward cache sends it then). sendBeacon is the
+ * fallback, not the rule: it always sends cookies (so a cross-origin collector would have to allow
+ * credentials) and tells nothing of the outcome. It cannot send request headers either, so with
+ * `headers` set it is never used.
  */
 export class OtlpJsonExporter implements SpanExporter {
   readonly #url: string;
@@ -56,7 +85,7 @@ export class OtlpJsonExporter implements SpanExporter {
   readonly #timeoutMillis: number;
   readonly #headers: Record<string, string>;
   readonly #mayBeacon: boolean;
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #queue: ExportQueue<RequestBody>;
   #keepaliveBytes = 0;
   #keepaliveRequests = 0;
   #stopped = false;
@@ -71,6 +100,14 @@ export class OtlpJsonExporter implements SpanExporter {
       if (name.toLowerCase() !== 'content-type') this.#headers[name] = value;
     }
     this.#mayBeacon = Object.keys(this.#headers).length === 0;
+    this.#queue = new ExportQueue<RequestBody>({
+      send: (body) => this.#send(body),
+      sizeOf: (body) => ({ spans: body.spans, bytes: body.bytes.length }),
+      maxSpans: MAX_QUEUED_SPANS,
+      maxBytes: MAX_QUEUED_BYTES,
+      setTimer: options.setTimer,
+      initialBackoffMs: options.initialBackoffMs,
+    });
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -81,70 +118,105 @@ export class OtlpJsonExporter implements SpanExporter {
       });
       return;
     }
-    const sending = (async () => {
-      await Promise.all(requestBodies(spans).map((body) => this.#send(body)));
-    })().then(
-      (): ExportResult => ({ code: ExportResultCode.SUCCESS }),
-      (error: unknown): ExportResult => {
-        diag.warn('clicktrace: span export failed', error);
-        return {
-          code: ExportResultCode.FAILED,
-          error: error instanceof Error ? error : new Error(String(error)),
-        };
-      },
-    );
-    this.#pending.add(sending);
-    void sending.then((result) => {
-      this.#pending.delete(sending);
-      resultCallback(result);
-    });
+    try {
+      for (const body of requestBodies(spans)) this.#queue.push(body);
+    } catch (error) {
+      diag.error('clicktrace: could not encode spans for export', error);
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+      return;
+    }
+    resultCallback({ code: ExportResultCode.SUCCESS });
   }
 
-  /** Resolves when every export started so far has finished. */
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.#pending);
+  /** Sends everything that waits now, without waiting out a backoff; resolves when it was sent or failed. */
+  forceFlush(): Promise<void> {
+    return this.#queue.flush();
   }
 
-  /** Refuses new exports and waits for those in flight. */
+  /** Refuses new exports and sends what waits, once. */
   shutdown(): Promise<void> {
     this.#stopped = true;
-    return this.forceFlush();
+    return this.#queue.shutdown();
   }
 
-  async #send(body: Uint8Array<ArrayBuffer>): Promise<void> {
-    const keepalive =
-      this.#keepaliveBytes + body.length <= KEEPALIVE_BUDGET &&
-      this.#keepaliveRequests < KEEPALIVE_MAX_REQUESTS;
-    if (
-      this.#mayBeacon &&
-      globalThis.document?.visibilityState === 'hidden' &&
-      !(keepalive && KEEPALIVE_SUPPORTED)
-    ) {
-      if (beacon(this.#url, body)) return;
+  /**
+   * The page is being left or frozen: sends everything that waits at once, synchronously (a
+   * timer or an awaited step might never run), keepalive within the budget, then by beacon.
+   * What fits neither stays queued, for a page that comes back, and is counted.
+   */
+  sendNow(): void {
+    let unsent = 0;
+    for (const body of this.#queue.takeAll()) {
+      if (this.#fitsKeepalive(body)) {
+        // Back in the queue if it failed for a reason that may pass: a page that comes back sends it.
+        void this.#send(body).then((outcome) => {
+          if (!outcome.ok && outcome.retryable && !this.#stopped) this.#queue.push(body);
+        });
+      } else if (this.#mayBeacon && beacon(this.#url, body.bytes)) continue;
+      else {
+        unsent += body.spans;
+        this.#queue.push(body);
+      }
+    }
+    if (unsent > 0) {
+      diag.warn(
+        `clicktrace: ${unsent} spans did not fit the browser's keepalive budget (64 KiB in flight) as the page was left; ` +
+          'they are sent if the page comes back from the back/forward cache, and lost otherwise',
+      );
+    }
+  }
+
+  #fitsKeepalive(body: RequestBody): boolean {
+    return (
+      KEEPALIVE_SUPPORTED &&
+      this.#keepaliveBytes + body.bytes.length <= KEEPALIVE_BUDGET &&
+      this.#keepaliveRequests < KEEPALIVE_MAX_REQUESTS
+    );
+  }
+
+  /** One attempt to deliver one request body: what the queue decides on. Never rejects. */
+  async #send(body: RequestBody): Promise<SendOutcome> {
+    const keepalive = this.#fitsKeepalive(body);
+    if (!keepalive && this.#mayBeacon && globalThis.document?.visibilityState === 'hidden') {
+      if (beacon(this.#url, body.bytes)) return { ok: true };
     }
     if (keepalive) {
-      this.#keepaliveBytes += body.length;
+      this.#keepaliveBytes += body.bytes.length;
       this.#keepaliveRequests++;
     }
     try {
-      // suppressTracing: even if #fetch is an instrumented fetch (no original was passed and
-      // the exporter was made after instrumenting), the request makes no span.
+      // suppressTracing: even if #fetch is an instrumented fetch, the request makes no span.
       const response = await context.with(suppressTracing(context.active()), () =>
         // Called on the global object: fetch throws "Illegal invocation" on any other `this`.
         this.#fetch.call(globalThis, this.#url, {
           method: 'POST',
           keepalive,
           headers: { ...this.#headers, 'content-type': 'application/json' },
-          body,
+          body: body.bytes,
           // Optional: AbortSignal.timeout is missing before Safari 16; there the request has no timeout.
           signal: AbortSignal.timeout?.(this.#timeoutMillis),
         }),
       );
       // The body (an OTLP partial-success report at best) is not read: nothing acts on it.
-      if (!response.ok) throw new Error(`clicktrace: ${this.#url} answered HTTP ${response.status}`);
+      if (response.ok) return { ok: true };
+      const retryable = RETRYABLE_STATUSES.has(response.status);
+      return {
+        ok: false,
+        retryable,
+        retryAfterMs: retryable
+          ? parseRetryAfter(response.headers.get('retry-after'), Date.now())
+          : undefined,
+        error: new Error(`clicktrace: ${this.#url} answered HTTP ${response.status}`),
+      };
+    } catch (error) {
+      // No answer: the collector is down or unreachable, CORS or a CSP refused, or the timeout hit.
+      return { ok: false, retryable: true, error };
     } finally {
       if (keepalive) {
-        this.#keepaliveBytes -= body.length;
+        this.#keepaliveBytes -= body.bytes.length;
         this.#keepaliveRequests--;
       }
     }
@@ -154,10 +226,10 @@ export class OtlpJsonExporter implements SpanExporter {
 const encoder = new TextEncoder();
 
 /** Request bodies for the spans, halving the batch until each body fits the keepalive budget. */
-function requestBodies(spans: ReadableSpan[]): Array<Uint8Array<ArrayBuffer>> {
+function requestBodies(spans: ReadableSpan[]): RequestBody[] {
   if (spans.length === 0) return [];
-  const body = encoder.encode(encodeOtlpJson(spans));
-  if (body.length <= KEEPALIVE_BUDGET || spans.length === 1) return [body];
+  const bytes = encoder.encode(encodeOtlpJson(spans));
+  if (bytes.length <= KEEPALIVE_BUDGET || spans.length === 1) return [{ bytes, spans: spans.length }];
   const half = spans.length >> 1;
   return [...requestBodies(spans.slice(0, half)), ...requestBodies(spans.slice(half))];
 }

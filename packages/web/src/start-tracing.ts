@@ -71,6 +71,17 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   const lifetime = new InteractionLifetime(registry, zoneContextManager);
   const openRequests = new OpenRequestSpans();
   const isHidden = () => globalThis.document?.visibilityState === 'hidden';
+  const exporter = new OtlpJsonExporter({
+    url: resolved.endpoint,
+    fetch: uninstrumentedFetch,
+    headers: resolved.headers,
+    // Retry timers are the SDK's bookkeeping: no interaction counts them.
+    setTimer: (callback, ms) =>
+      lifetime.bookkeeping(() => {
+        const timer = setTimeout(callback, ms);
+        return () => clearTimeout(timer);
+      }),
+  });
   const provider = new TracerProvider({
     // The user's attributes win over the defaults, except service.name (resolved without it).
     resource: defaultResource().merge(
@@ -82,16 +93,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     ),
     spanProcessors: [
       new InteractionSpanProcessor(
-        new ExportWhileHidden(
-          new BatchSpanProcessor({
-            exporter: new OtlpJsonExporter({
-              url: resolved.endpoint,
-              fetch: uninstrumentedFetch,
-              headers: resolved.headers,
-            }),
-          }),
-          isHidden,
-        ),
+        new ExportWhileHidden(new BatchSpanProcessor({ exporter }), isHidden),
         lifetime,
         resolved.keepEmptyInteractions,
       ),
@@ -153,6 +155,8 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       const idle = Number(options?.idle);
       if (idle > 0) await interactionsOver(idle);
       await provider.forceFlush();
+      // The batch processor hands its spans to the exporter's queue: send what waits there too.
+      await exporter.forceFlush();
     } catch (error) {
       diag.error('clicktrace: flush failed', error);
     }
@@ -175,6 +179,8 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       lifetime.endAll(reason);
       openRequests.cutOff(reason);
       exportNow();
+      // Now, in this task: what waits for a retry or behind the first request goes too.
+      exporter.sendNow();
     },
   });
 

@@ -48,6 +48,22 @@ function spans(count: number, attributeBytes = 10): ReadableSpan[] {
   return exporter.getFinishedSpans();
 }
 
+/** Timers the test fires by hand: the exporter's retry delays. */
+function manualTimers() {
+  const pending: Array<{ callback: () => void; ms: number }> = [];
+  return {
+    pending,
+    setTimer(callback: () => void, ms: number) {
+      const timer = { callback, ms };
+      pending.push(timer);
+      return () => pending.splice(pending.indexOf(timer), 1);
+    },
+    fire() {
+      for (const timer of pending.splice(0)) timer.callback();
+    },
+  };
+}
+
 function exportSpans(exporter: OtlpJsonExporter, batch: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(batch, resolve));
 }
@@ -101,67 +117,77 @@ describe('OtlpJsonExporter', () => {
     expect(sent).toHaveLength(0);
   });
 
-  it('fails the export and warns through diag when the collector answers an error', async () => {
-    const { fetch } = fakeFetch(() => new Response('nope', { status: 503 }));
-    const result = await exportSpans(new OtlpJsonExporter({ url: URL, fetch }), spans(1));
-    expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toContain('HTTP 503');
-    expect(warnings.map((args) => args[0])).toEqual(['clicktrace: span export failed']);
+  it('retries a batch the collector answered 503 after the backoff, and drops one it refused (400)', async () => {
+    const statuses = [503, 200, 400];
+    const { fetch, sent } = fakeFetch(() => new Response('{}', { status: statuses.shift() ?? 200 }));
+    const timers = manualTimers();
+    const exporter = new OtlpJsonExporter({ url: URL, fetch, setTimer: timers.setTimer });
+    expect(await exportSpans(exporter, spans(1))).toEqual({ code: ExportResultCode.SUCCESS });
+    await vi.waitFor(() => expect(timers.pending).toHaveLength(1));
+    expect(timers.pending[0]?.ms).toBeGreaterThanOrEqual(500);
+    timers.fire();
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1]?.body).toBe(sent[0]?.body);
+    exporter.export(spans(1), () => {});
+    await vi.waitFor(() => expect(sent).toHaveLength(3));
+    await exporter.forceFlush();
+    expect(timers.pending).toHaveLength(0);
+    expect(String(warnings.at(-1)?.[0])).toContain('refused 1 spans');
   });
 
-  it('fails the export when the request fails', async () => {
-    const { fetch } = fakeFetch(() => Promise.reject(new TypeError('Failed to fetch')));
-    const result = await exportSpans(new OtlpJsonExporter({ url: URL, fetch }), spans(1));
-    expect(result).toMatchObject({ code: ExportResultCode.FAILED, error: { name: 'TypeError' } });
+  it('keeps a batch whose request failed (collector down) and honours Retry-After', async () => {
+    const answers: Array<() => Response> = [
+      () => {
+        throw new TypeError('Failed to fetch');
+      },
+      () => new Response('', { status: 429, headers: { 'retry-after': '7' } }),
+      () => new Response('{}'),
+    ];
+    const { fetch, sent } = fakeFetch(() => (answers.shift() as () => Response)());
+    const timers = manualTimers();
+    const exporter = new OtlpJsonExporter({ url: URL, fetch, setTimer: timers.setTimer });
+    exporter.export(spans(1), () => {});
+    await vi.waitFor(() => expect(timers.pending).toHaveLength(1));
+    timers.fire();
+    await vi.waitFor(() => expect(timers.pending).toHaveLength(1));
+    expect(timers.pending[0]?.ms).toBeGreaterThanOrEqual(7_000);
+    timers.fire();
+    await vi.waitFor(() => expect(sent).toHaveLength(3));
+    await exporter.forceFlush();
+    expect(new Set(sent.map((call) => call.body)).size).toBe(1);
   });
 
-  it('splits a batch into bodies of at most 64 KiB, keepalive while the 64 KiB budget lasts', async () => {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const { fetch, sent } = fakeFetch(async () => {
-      await held;
-      return new Response('{}');
-    });
+  it('splits a batch into bodies of at most 64 KiB, sent one after another, each keepalive', async () => {
+    const { fetch, sent } = fakeFetch();
     const batch = spans(200, 1000);
-    const exporting = exportSpans(new OtlpJsonExporter({ url: URL, fetch }), batch);
-    await vi.waitFor(() => expect(sent.length).toBeGreaterThan(2));
-    release();
-    expect(await exporting).toEqual({ code: ExportResultCode.SUCCESS });
+    const exporter = new OtlpJsonExporter({ url: URL, fetch });
+    exporter.export(batch, () => {});
+    await exporter.forceFlush();
     const sizes = sent.map((call) => new TextEncoder().encode(call.body).length);
+    expect(sizes.length).toBeGreaterThan(2);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(65_536);
     expect(sent.flatMap((call) => spanNames(call.body))).toEqual(batch.map((span) => span.name));
-    // All requests are in flight together: only as many as fit in 64 KiB may be keepalive.
-    const keepaliveBytes = sizes.filter((_, i) => sent[i]?.init.keepalive).reduce((a, b) => a + b, 0);
-    expect(keepaliveBytes).toBeLessThanOrEqual(65_536);
-    expect(sent[0]?.init.keepalive).toBe(true);
-    expect(sent.at(-1)?.init.keepalive).toBe(false);
+    expect(sent.every((call) => call.init.keepalive)).toBe(true);
   });
 
-  it('keeps at most 9 keepalive requests in flight, as Chrome allows', async () => {
-    const { fetch, sent } = fakeFetch(() => new Promise<Response>(() => {}));
-    const exporter = new OtlpJsonExporter({ url: URL, fetch });
-    for (let i = 0; i < 11; i++) exporter.export(spans(1), () => {});
-    await vi.waitFor(() => expect(sent).toHaveLength(11));
-    expect(sent.map((call) => call.init.keepalive)).toEqual([...Array(9).fill(true), false, false]);
-  });
-
-  it('hands a body that cannot be keepalive to sendBeacon when the page is hidden', async () => {
+  it('sendNow sends everything at once: keepalive within 64 KiB, then sendBeacon; the rest stays queued, counted', async () => {
     const beacons: Blob[] = [];
     vi.stubGlobal('document', { visibilityState: 'hidden' });
+    let beaconsAccepted = 1;
     vi.stubGlobal('navigator', {
-      sendBeacon: (url: string, blob: Blob) => url === URL && beacons.push(blob) > 0,
+      sendBeacon: (url: string, blob: Blob) => url === URL && beaconsAccepted-- > 0 && beacons.push(blob) > 0,
     });
     const { fetch, sent } = fakeFetch(() => new Promise<Response>(() => {}));
     const exporter = new OtlpJsonExporter({ url: URL, fetch });
-    exporter.export(spans(1, 60_000), () => {});
-    const result = await exportSpans(exporter, spans(1, 10_000));
-    expect(result).toEqual({ code: ExportResultCode.SUCCESS });
+    // Four bodies of about 40 KiB: the first goes at once (keepalive) and is held; the rest wait.
+    for (let i = 0; i < 4; i++) exporter.export(spans(1, 40_000), () => {});
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    exporter.sendNow();
+    // The keepalive budget is taken by the first: one beacon, and two bodies that fit neither.
     expect(sent).toHaveLength(1);
     expect(beacons).toHaveLength(1);
     expect(beacons[0]?.type).toBe('application/json');
-    expect(spanNames(await (beacons[0] as Blob).text())).toEqual(['span 0']);
+    expect(String(warnings.at(-1)?.[0])).toContain("2 spans did not fit the browser's keepalive budget");
   });
 
   it('sends the headers with every request; content-type stays application/json', async () => {
@@ -172,36 +198,38 @@ describe('OtlpJsonExporter', () => {
       headers: { 'x-ingest-key': 'k3y', 'Content-Type': 'text/plain' },
     });
     expect(await exportSpans(exporter, spans(2, 40_000))).toEqual({ code: ExportResultCode.SUCCESS });
+    await exporter.forceFlush();
     expect(sent.map((call) => call.init.headers)).toEqual([
       { 'x-ingest-key': 'k3y', 'content-type': 'application/json' },
       { 'x-ingest-key': 'k3y', 'content-type': 'application/json' },
     ]);
   });
 
-  it('with headers, never uses sendBeacon (it cannot send them): a hidden page posts with fetch', async () => {
+  it('with headers, never uses sendBeacon (it cannot send them)', async () => {
     const beacons: Blob[] = [];
     vi.stubGlobal('document', { visibilityState: 'hidden' });
     vi.stubGlobal('navigator', { sendBeacon: (_url: string, blob: Blob) => beacons.push(blob) > 0 });
     const { fetch, sent } = fakeFetch(() => new Promise<Response>(() => {}));
     const exporter = new OtlpJsonExporter({ url: URL, fetch, headers: { 'x-ingest-key': 'k3y' } });
-    // The first body takes most of the keepalive budget: the second one cannot be keepalive.
     exporter.export(spans(1, 60_000), () => {});
     exporter.export(spans(1, 10_000), () => {});
-    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    exporter.sendNow();
     expect(beacons).toHaveLength(0);
-    expect(sent.map((call) => [call.init.keepalive, call.init.headers])).toEqual([
-      [true, { 'x-ingest-key': 'k3y', 'content-type': 'application/json' }],
-      [false, { 'x-ingest-key': 'k3y', 'content-type': 'application/json' }],
+    expect(sent.map((call) => call.init.headers)).toEqual([
+      { 'x-ingest-key': 'k3y', 'content-type': 'application/json' },
     ]);
   });
 
-  it('falls back to a plain fetch when sendBeacon refuses', async () => {
-    vi.stubGlobal('document', { visibilityState: 'hidden' });
-    vi.stubGlobal('navigator', { sendBeacon: () => false });
-    const { fetch, sent } = fakeFetch();
-    const exporter = new OtlpJsonExporter({ url: URL, fetch });
-    expect(await exportSpans(exporter, spans(2, 40_000))).toEqual({ code: ExportResultCode.SUCCESS });
-    expect(sent.map((call) => call.init.keepalive)).toEqual([true, false]);
+  it('drops the oldest spans past its byte cap, with a diag warning', async () => {
+    const { fetch } = fakeFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+    const timers = manualTimers();
+    const exporter = new OtlpJsonExporter({ url: URL, fetch, setTimer: timers.setTimer });
+    // 1 MiB of bodies at most: 40 bodies of 60 KB is more.
+    for (let i = 0; i < 40; i++) exporter.export(spans(1, 60_000), () => {});
+    expect(
+      warnings.map((args) => String(args[0])).some((message) => message.includes('dropped the oldest')),
+    ).toBe(true);
   });
 
   it('forceFlush waits for exports in flight; after shutdown, exports fail without a request', async () => {
@@ -219,7 +247,7 @@ describe('OtlpJsonExporter', () => {
     const flushing = exporter.forceFlush().then(() => {
       flushed = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
     expect(flushed).toBe(false);
     release();
     await flushing;
