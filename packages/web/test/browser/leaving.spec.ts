@@ -197,3 +197,64 @@ test('a page restored from the back/forward cache keeps tracing', async ({ leavi
   await expect.poll(() => leaving.completeRuns('/api/awaited'), { timeout: 0 }).toEqual(allRuns);
   await expect.poll(() => leaving.completeRuns('/api/stay'), { timeout: 0 }).toEqual(allRuns);
 });
+
+/** Makes the page report itself hidden (or visible) and fires visibilitychange, as switching tabs does. */
+function setHidden(page: Page, hidden: boolean): Promise<void> {
+  return page.evaluate((hidden) => {
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (hidden ? 'hidden' : 'visible'),
+    });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+test('a hidden tab ends its interaction and exports at once; its request keeps its real end, and a tab that comes back keeps tracing', async ({
+  leaving,
+}) => {
+  await leaving.open(0);
+  await leaving.page.click('#slow');
+  await expect
+    .poll(() => sameOrigin.some((seen) => seen.path.startsWith('/api/slow')), { timeout: 0 })
+    .toBe(true);
+  await setHidden(leaving.page, true);
+  // No flush: hiding exports what ended, the interaction among it.
+  const isClick = (span: ExportedSpan) =>
+    span.name.startsWith('click') && span.attributes['clicktrace.interaction.end'] === 'hidden';
+  await expect.poll(() => leaving.collector.spans().some(isClick), { timeout: 0 }).toBe(true);
+  const click = leaving.collector.spans().find(isClick) as ExportedSpan;
+  // The request is still open: a tab that comes back records its real outcome. While hidden, it
+  // is exported as soon as it ends.
+  for (const answer of heldAnswers.splice(0)) answer();
+  const slow = (span: ExportedSpan) => String(span.attributes['url.full']).includes('/api/slow');
+  await expect.poll(() => leaving.collector.spans().some(slow), { timeout: 0 }).toBe(true);
+  const request = leaving.collector.spans().find(slow) as ExportedSpan;
+  expect(request.parentSpanId).toBe(click.spanId);
+  expect(Number(request.attributes['http.response.status_code'])).toBe(200);
+  expect(request.attributes['error.type']).toBeUndefined();
+  // Back: the next click is traced as usual.
+  await setHidden(leaving.page, false);
+  await leaving.page.click('#stay');
+  await leaving.page.evaluate(() =>
+    (globalThis as unknown as { tracing: { flush(o: { idle: number }): Promise<void> } }).tracing.flush({
+      idle: 5_000,
+    }),
+  );
+  await expect.poll(() => leaving.completeRuns('/api/stay'), { timeout: 0 }).toEqual([0]);
+});
+
+test('a page frozen by the browser ends and exports what is open', async ({ leaving }) => {
+  await leaving.open(0);
+  await leaving.page.click('#slow');
+  await expect
+    .poll(() => sameOrigin.some((seen) => seen.path.startsWith('/api/slow')), { timeout: 0 })
+    .toBe(true);
+  await setHidden(leaving.page, true);
+  // Chromium fires `freeze` on a hidden page before freezing it; headless Chromium does not,
+  // even for the DevTools protocol's Page.setWebLifecycleState, so the event is dispatched here.
+  await leaving.page.evaluate(() => document.dispatchEvent(new Event('freeze')));
+  const slow = (span: ExportedSpan) => String(span.attributes['url.full']).includes('/api/slow');
+  await expect.poll(() => leaving.collector.spans().some(slow), { timeout: 0 }).toBe(true);
+  expect((leaving.collector.spans().find(slow) as ExportedSpan).attributes['error.type']).toBe('freeze');
+  for (const answer of heldAnswers.splice(0)) answer();
+});
