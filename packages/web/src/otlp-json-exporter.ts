@@ -162,10 +162,7 @@ export class OtlpJsonExporter implements SpanExporter {
       }
     }
     if (unsent > 0) {
-      diag.warn(
-        `clicktrace: ${unsent} spans did not fit the browser's keepalive budget (64 KiB in flight) as the page was left; ` +
-          'they are sent if the page comes back from the back/forward cache, and lost otherwise',
-      );
+      diag.warn(`clicktrace: ${unsent} spans did not fit the keepalive budget as the page was left; kept`);
     }
   }
 

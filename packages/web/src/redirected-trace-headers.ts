@@ -31,9 +31,5 @@ export function recordRedirectedTraceHeaders(
   span.setAttribute(ATTR_TRACE_HEADERS_REDIRECTED_TO, origin);
   if (warned.has(origin)) return;
   warned.add(origin);
-  diag.warn(
-    `clicktrace: a request carrying trace headers was redirected to ${origin}, which is not in ` +
-      "propagateTo; the browser sent them along (it copies a request's headers onto the redirect). " +
-      'Redirect traced requests only to allowed origins.',
-  );
+  diag.warn(`clicktrace: a redirect took trace headers to ${origin}, which is not in propagateTo`);
 }

@@ -2,10 +2,10 @@ import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone-peer-dep';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import { BatchExportProcessor } from './batch-export-processor.js';
 import { patchZoneScheduleTask } from './contextless-task-patch.js';
-import { ExportWhileHidden } from './export-while-hidden.js';
 import { instrumentFetch } from './fetch-instrumentation.js';
 import { GuardedSpanProcessor } from './guarded-span-processor.js';
 import { InteractionContextManager } from './interaction-context-manager.js';
@@ -71,16 +71,17 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   const lifetime = new InteractionLifetime(registry, zoneContextManager);
   const openRequests = new OpenRequestSpans();
   const isHidden = () => globalThis.document?.visibilityState === 'hidden';
+  // The SDK's timers (batching, retries) are bookkeeping: no interaction counts them.
+  const setTimer = (callback: () => void, ms: number) =>
+    lifetime.bookkeeping(() => {
+      const timer = setTimeout(callback, ms);
+      return () => clearTimeout(timer);
+    });
   const exporter = new OtlpJsonExporter({
     url: resolved.endpoint,
     fetch: uninstrumentedFetch,
     headers: resolved.headers,
-    // Retry timers are the SDK's bookkeeping: no interaction counts them.
-    setTimer: (callback, ms) =>
-      lifetime.bookkeeping(() => {
-        const timer = setTimeout(callback, ms);
-        return () => clearTimeout(timer);
-      }),
+    setTimer,
   });
   const provider = new TracerProvider({
     // The user's attributes win over the defaults, except service.name (resolved without it).
@@ -93,7 +94,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     ),
     spanProcessors: [
       new InteractionSpanProcessor(
-        new ExportWhileHidden(new BatchSpanProcessor({ exporter }), isHidden),
+        new BatchExportProcessor({ exporter, isHidden, setTimer }),
         lifetime,
         resolved.keepEmptyInteractions,
       ),
@@ -155,8 +156,6 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       const idle = Number(options?.idle);
       if (idle > 0) await interactionsOver(idle);
       await provider.forceFlush();
-      // The batch processor hands its spans to the exporter's queue: send what waits there too.
-      await exporter.forceFlush();
     } catch (error) {
       diag.error('clicktrace: flush failed', error);
     }
@@ -167,7 +166,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   }
   // A hidden tab may never run again, or come back. Its interactions end (their work, if it
   // goes on, still joins their traces), and what has ended is exported, as anything that ends
-  // while it stays hidden will be (ExportWhileHidden); requests in flight stay open, so a tab
+  // while it stays hidden will be (BatchExportProcessor); requests in flight stay open, so a tab
   // that comes back records their real outcome. Leaving (or freezing) ends everything open.
   const stopWatchingPageLifecycle = watchPageLifecycle(window, {
     hidden() {

@@ -187,7 +187,7 @@ describe('OtlpJsonExporter', () => {
     expect(sent).toHaveLength(1);
     expect(beacons).toHaveLength(1);
     expect(beacons[0]?.type).toBe('application/json');
-    expect(String(warnings.at(-1)?.[0])).toContain("2 spans did not fit the browser's keepalive budget");
+    expect(String(warnings.at(-1)?.[0])).toContain('2 spans did not fit the keepalive budget');
   });
 
   it('sends the headers with every request; content-type stays application/json', async () => {
