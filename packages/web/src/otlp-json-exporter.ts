@@ -73,8 +73,9 @@ const KEEPALIVE_SUPPORTED = typeof Request === 'function' && 'keepalive' in Requ
  * allows (64 KiB of bodies, 9 requests in flight), so an export started as the page goes away
  * still reaches the collector. Batches are split so that each request body fits the budget on its
  * own. When the page is left, `sendNow` sends everything that waits at once: keepalive within
- * the budget, then `navigator.sendBeacon`; what fits neither is counted in a `diag` warning and
- * stays queued (a page restored from the back/forward cache sends it then). sendBeacon is the
+ * the budget, then `navigator.sendBeacon`, then a plain fetch the browser may cancel, counted in a
+ * `diag` warning; a request that fails goes back in the queue (a page restored from the
+ * back/forward cache sends it then). sendBeacon is the
  * fallback, not the rule: it always sends cookies (so a cross-origin collector would have to allow
  * credentials) and tells nothing of the outcome. It cannot send request headers either, so with
  * `headers` set it is never used.
@@ -144,26 +145,24 @@ export class OtlpJsonExporter implements SpanExporter {
 
   /**
    * The page is being left or frozen: sends everything that waits at once, synchronously (a
-   * timer or an awaited step might never run), keepalive within the budget, then by beacon.
-   * What fits neither stays queued, for a page that comes back, and is counted.
+   * timer or an awaited step might never run), keepalive within the budget, then by beacon, then
+   * as a plain fetch the browser may cancel (counted in a warning). A request that fails goes back
+   * in the queue, for a page that comes back from the back/forward cache.
    */
   sendNow(): void {
-    let unsent = 0;
+    let unsure = 0;
     for (const body of this.#queue.takeAll()) {
-      if (this.#fitsKeepalive(body)) {
-        // Back in the queue if it failed for a reason that may pass: a page that comes back sends it.
-        void this.#send(body).then((outcome) => {
-          if (!outcome.ok && outcome.retryable && !this.#stopped) this.#queue.push(body);
-        });
-      } else if (this.#mayBeacon && beacon(this.#url, body.bytes)) continue;
-      else {
-        unsent += body.spans;
-        this.#queue.push(body);
-      }
+      const keepalive = this.#fitsKeepalive(body);
+      if (!keepalive && this.#mayBeacon && beacon(this.#url, body.bytes)) continue;
+      // Past the budget, a plain fetch: the browser may cancel it as the page goes, or not.
+      if (!keepalive) unsure += body.spans;
+      // Back in the queue if it failed for a reason that may pass: a page that comes back sends it.
+      void this.#send(body).then((outcome) => {
+        if (!outcome.ok && outcome.retryable && !this.#stopped) this.#queue.push(body);
+      });
     }
-    if (unsent > 0) {
-      diag.warn(`clicktrace: ${unsent} spans did not fit the keepalive budget as the page was left; kept`);
-    }
+    if (unsure > 0)
+      diag.warn(`clicktrace: ${unsure} spans did not fit the keepalive budget as the page was left`);
   }
 
   #fitsKeepalive(body: RequestBody): boolean {

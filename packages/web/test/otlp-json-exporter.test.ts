@@ -170,7 +170,7 @@ describe('OtlpJsonExporter', () => {
     expect(sent.every((call) => call.init.keepalive)).toBe(true);
   });
 
-  it('sendNow sends everything at once: keepalive within 64 KiB, then sendBeacon; the rest stays queued, counted', async () => {
+  it('sendNow sends everything at once: keepalive within 64 KiB, then sendBeacon, then plain fetches, counted', async () => {
     const beacons: Blob[] = [];
     vi.stubGlobal('document', { visibilityState: 'hidden' });
     let beaconsAccepted = 1;
@@ -183,8 +183,8 @@ describe('OtlpJsonExporter', () => {
     for (let i = 0; i < 4; i++) exporter.export(spans(1, 40_000), () => {});
     await vi.waitFor(() => expect(sent).toHaveLength(1));
     exporter.sendNow();
-    // The keepalive budget is taken by the first: one beacon, and two bodies that fit neither.
-    expect(sent).toHaveLength(1);
+    // The keepalive budget is taken by the first: one beacon, and two plain fetches the browser may cancel.
+    expect(sent.map((call) => call.init.keepalive)).toEqual([true, false, false]);
     expect(beacons).toHaveLength(1);
     expect(beacons[0]?.type).toBe('application/json');
     expect(String(warnings.at(-1)?.[0])).toContain('2 spans did not fit the keepalive budget');
@@ -216,8 +216,9 @@ describe('OtlpJsonExporter', () => {
     await vi.waitFor(() => expect(sent).toHaveLength(1));
     exporter.sendNow();
     expect(beacons).toHaveLength(0);
-    expect(sent.map((call) => call.init.headers)).toEqual([
-      { 'x-ingest-key': 'k3y', 'content-type': 'application/json' },
+    expect(sent.map((call) => [call.init.keepalive, call.init.headers])).toEqual([
+      [true, { 'x-ingest-key': 'k3y', 'content-type': 'application/json' }],
+      [false, { 'x-ingest-key': 'k3y', 'content-type': 'application/json' }],
     ]);
   });
 

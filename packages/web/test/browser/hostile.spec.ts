@@ -230,7 +230,7 @@ for (const wrap of ['before', 'after'] as const) {
       else {
         expect(wrapperHeaders).toContain(style);
         expect((await diagnosticsOf(traced.page)).join('\n')).toContain(
-          'fetch was wrapped before @clicktrace/web was loaded',
+          'fetch was wrapped before @clicktrace/web loaded',
         );
       }
     });
@@ -263,9 +263,9 @@ test('a CSP whose connect-src blocks the collector: the app works, exports fail 
     await expect
       .poll(async () => {
         await traced.flush();
-        return diagnosticsOf(traced.page);
+        return (await diagnosticsOf(traced.page)).some((message) => message.includes('export failed'));
       })
-      .toContain('clicktrace: span export failed');
+      .toBe(true);
     const violations = await traced.page.evaluate(
       () => (window as unknown as { violations: string[] }).violations,
     );

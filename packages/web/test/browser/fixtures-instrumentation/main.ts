@@ -5,8 +5,10 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone-peer-dep';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchExportProcessor } from '../../../src/batch-export-processor.js';
 import { instrumentFetch } from '../../../src/fetch-instrumentation.js';
+import { OpenRequestSpans } from '../../../src/open-request-spans.js';
 import { OtlpJsonExporter } from '../../../src/otlp-json-exporter.js';
 import { createOriginMatcher } from '../../../src/propagation-allowlist.js';
 import type { RequestInstrumentationOptions } from '../../../src/request-instrumentation.js';
@@ -24,7 +26,14 @@ const originalFetch = globalThis.fetch;
 const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'instrumentation-fixture' }),
   spanProcessors: [
-    new BatchSpanProcessor({ exporter: new OtlpJsonExporter({ url: ENDPOINT, fetch: originalFetch }) }),
+    new BatchExportProcessor({
+      exporter: new OtlpJsonExporter({ url: ENDPOINT, fetch: originalFetch }),
+      isHidden: () => document.visibilityState === 'hidden',
+      setTimer: (callback, ms) => {
+        const timer = setTimeout(callback, ms);
+        return () => clearTimeout(timer);
+      },
+    }),
   ],
 });
 context.setGlobalContextManager(new ZoneContextManager().enable());
@@ -37,6 +46,7 @@ const options: RequestInstrumentationOptions = {
   shouldPropagate: createOriginMatcher([API], location.origin),
   ignore: (url) => url === ENDPOINT,
   parent: () => ({ context: context.active(), source: 'context' }),
+  open: new OpenRequestSpans(),
 };
 const uninstrumentFetch = instrumentFetch(options);
 const uninstrumentXhr = instrumentXhr(options);
