@@ -148,6 +148,10 @@ export class ExportQueue<Batch> {
       }
     } catch (error) {
       diag.error(`${LOG_PREFIX} flush failed`, error);
+    } finally {
+      // A batch pushed while flush's own attempt was in flight found the queue busy: send it now
+      // (unless a backoff runs, which then sends it).
+      this.#sendNext();
     }
   }
 

@@ -328,6 +328,23 @@ describe('ExportQueue', () => {
   });
 
   describe('.flush()', () => {
+    it('sends a batch pushed while its own attempt was in flight, once that attempt is over', async () => {
+      const collector = fakeCollector(() => DOWN);
+      const queue = queueFor(collector);
+      queue.push({ name: 'a', spans: 1 });
+      await settle();
+      // Backing off: flush makes the attempt, and a batch comes in meanwhile.
+      collector.answer = () => OK;
+      collector.hold();
+      const flushed = queue.flush();
+      queue.push({ name: 'b', spans: 1 });
+      collector.release(OK);
+      await flushed;
+      await settle();
+      expect(collector.names()).toEqual(['a', 'a', 'b']);
+      expect(queue.waiting.batches).toBe(0);
+    });
+
     it('sends at once, without waiting out the backoff, and resolves when all is delivered', async () => {
       let down = true;
       const collector = fakeCollector(() => (down ? DOWN : OK));

@@ -55,7 +55,10 @@ export function sendOutcomeOf(result: ExportResult, retryAfterMs: number | undef
   if (result.code === ExportResultCode.SUCCESS) return { ok: true };
   const error = result.error;
   const retryable = isRetryable(error);
-  return retryable && retryAfterMs !== undefined
+  // The collector's Retry-After counts only when its answer is what failed the export: after a
+  // 503 and then a refused connection, the wait it asked for is stale.
+  const statusFailure = (error as { name?: unknown } | undefined)?.name === 'OTLPExporterError';
+  return retryable && statusFailure && retryAfterMs !== undefined
     ? { ok: false, retryable, retryAfterMs, error }
     : { ok: false, retryable, error };
 }

@@ -98,13 +98,17 @@ function startFetchSpan(
   const started = startRequestSpan(options, init?.method ?? request?.method ?? 'GET', url);
   if (!started?.propagate) return started;
   let headers: Headers;
+  let copy: Record<string, unknown>;
   try {
-    // A Request as the init (valid, if rare) cannot be copied by spreading: fold it into the input.
+    // A Request as the init (valid, if rare): fold it into the input, whose settings it replaces.
     if (init instanceof Request) [input, init] = [new Request(input, init), undefined];
+    copy = copyInit(init);
     // Headers in an init replace a Request's own: start from whichever fetch would send.
-    headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    headers = new Headers(
+      (copy.headers as HeadersInit | undefined) ?? (input instanceof Request ? input.headers : undefined),
+    );
   } catch (error) {
-    // Sent as called, the request fails the same way.
+    // Sent as called, the request fails the same way (a getter that throws, bad headers...).
     options.open.end(started.span, 0, errorTypeOf(error), String(error));
     throw error;
   }
@@ -120,5 +124,46 @@ function startFetchSpan(
     diag.error('clicktrace: could not add trace headers to a fetch', error);
   }
   // A plain object, not the Headers: a wrapper below may spread it, and a Headers spreads to nothing.
-  return { ...started, args: [input, { ...init, headers: Object.fromEntries(headers) }] };
+  copy.headers = Object.fromEntries(headers);
+  return { ...started, args: [input, copy as RequestInit] };
 }
+
+/**
+ * The settings of a RequestInit fetch reads, on a plain object of our own. Spreading would miss
+ * what fetch still sees: settings inherited from a prototype (`Object.create(defaults)`) or
+ * defined as getters of a class. Inherited enumerable ones come from `for...in`, getters from
+ * the list of settings browsers know (read only where the init has them).
+ */
+function copyInit(init: RequestInit | undefined): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  if (init == null) return copy;
+  const source = init as Record<string, unknown>;
+  for (const key in source) copy[key] = source[key];
+  for (const key of REQUEST_INIT_KEYS) if (!(key in copy) && key in source) copy[key] = source[key];
+  return copy;
+}
+
+/** RequestInit's members (Fetch standard, and those Chromium adds). */
+const REQUEST_INIT_KEYS = [
+  'method',
+  'headers',
+  'body',
+  'referrer',
+  'referrerPolicy',
+  'mode',
+  'credentials',
+  'cache',
+  'redirect',
+  'integrity',
+  'keepalive',
+  'signal',
+  'duplex',
+  'priority',
+  'window',
+  'attributionReporting',
+  'browsingTopics',
+  'privateToken',
+  'adAuctionHeaders',
+  'sharedStorageWritable',
+  'targetAddressSpace',
+];

@@ -45,9 +45,11 @@ interface RequestBody {
 
 /**
  * Browsers let the keepalive requests of a page have at most 64 KiB of body in flight together
- * (Fetch standard, "inflight keepalive bytes"); past that, fetch rejects. sendBeacon shares the budget.
+ * (Fetch standard, "inflight keepalive bytes"); past that, fetch rejects. sendBeacon shares the
+ * budget, and so does the app: analytics send their beacons on pagehide too. The exporter keeps
+ * to 48 KiB of it, and leaves the rest to the page.
  */
-const KEEPALIVE_BUDGET = 65_536;
+const KEEPALIVE_BUDGET = 49_152;
 /** Chrome also rejects a keepalive request while 9 others of the renderer are in flight. */
 const KEEPALIVE_MAX_REQUESTS = 9;
 
@@ -70,15 +72,15 @@ const KEEPALIVE_SUPPORTED = typeof Request === 'function' && 'keepalive' in Requ
  * waits for a collector; `forceFlush` sends what waits now.
  *
  * **Leaving the page.** Every request is a `keepalive` fetch while the browser's keepalive budget
- * allows (64 KiB of bodies, 9 requests in flight), so an export started as the page goes away
- * still reaches the collector. Batches are split so that each request body fits the budget on its
- * own. When the page is left, `sendNow` sends everything that waits at once: keepalive within
- * the budget, then `navigator.sendBeacon`, then a plain fetch the browser may cancel, counted in a
- * `diag` warning; a request that fails goes back in the queue (a page restored from the
- * back/forward cache sends it then). sendBeacon is the
- * fallback, not the rule: it always sends cookies (so a cross-origin collector would have to allow
- * credentials) and tells nothing of the outcome. It cannot send request headers either, so with
- * `headers` set it is never used.
+ * allows (48 of the page's 64 KiB of bodies in flight, the rest left to the app; 9 requests), so
+ * an export started as the page goes away still reaches the collector. Batches are split so that
+ * each request body fits the budget on its own. When the page is hidden or left, `sendNow` sends
+ * everything that waits at once: keepalive within the budget, then `navigator.sendBeacon`, then
+ * a plain fetch the browser may cancel, counted in a `diag` warning; a request that fails goes
+ * back in the queue (a page restored from the back/forward cache sends it then). sendBeacon is
+ * the fallback, not the rule: it always sends cookies (so a cross-origin collector would have to
+ * allow credentials) and tells nothing of the outcome. It cannot send request headers either, so
+ * with `headers` set it is never used.
  */
 export class OtlpJsonExporter implements SpanExporter {
   readonly #url: string;
@@ -144,7 +146,7 @@ export class OtlpJsonExporter implements SpanExporter {
   }
 
   /**
-   * The page is being left or frozen: sends everything that waits at once, synchronously (a
+   * The page is being hidden, left or frozen: sends everything that waits at once, synchronously (a
    * timer or an awaited step might never run), keepalive within the budget, then by beacon, then
    * as a plain fetch the browser may cancel (counted in a warning). A request that fails goes back
    * in the queue, for a page that comes back from the back/forward cache.
@@ -157,12 +159,12 @@ export class OtlpJsonExporter implements SpanExporter {
       // Past the budget, a plain fetch: the browser may cancel it as the page goes, or not.
       if (!keepalive) unsure += body.spans;
       // Back in the queue if it failed for a reason that may pass: a page that comes back sends it.
-      void this.#send(body).then((outcome) => {
+      void this.#send(body, false).then((outcome) => {
         if (!outcome.ok && outcome.retryable && !this.#stopped) this.#queue.push(body);
       });
     }
     if (unsure > 0)
-      diag.warn(`clicktrace: ${unsure} spans did not fit the keepalive budget as the page was left`);
+      diag.warn(`clicktrace: ${unsure} spans did not fit the keepalive budget as the page went`);
   }
 
   #fitsKeepalive(body: RequestBody): boolean {
@@ -173,10 +175,14 @@ export class OtlpJsonExporter implements SpanExporter {
     );
   }
 
-  /** One attempt to deliver one request body: what the queue decides on. Never rejects. */
-  async #send(body: RequestBody): Promise<SendOutcome> {
+  /**
+   * One attempt to deliver one request body: what the queue decides on. Never rejects. A body
+   * past the keepalive budget goes by beacon first when the page is hidden (`sendNow`, which
+   * tried the beacon already, says `beaconFirst: false`).
+   */
+  async #send(body: RequestBody, beaconFirst = true): Promise<SendOutcome> {
     const keepalive = this.#fitsKeepalive(body);
-    if (!keepalive && this.#mayBeacon && globalThis.document?.visibilityState === 'hidden') {
+    if (!keepalive && beaconFirst && this.#mayBeacon && globalThis.document?.visibilityState === 'hidden') {
       if (beacon(this.#url, body.bytes)) return { ok: true };
     }
     if (keepalive) {

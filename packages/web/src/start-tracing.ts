@@ -163,13 +163,15 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     lifetime.bookkeeping(() => void flush());
   }
   // A hidden tab may never run again, or come back. Its interactions end (their work, if it
-  // goes on, still joins their traces), and what has ended is exported, as anything that ends
+  // goes on, still joins their traces), and what has ended is sent at once, as anything that ends
   // while it stays hidden will be (BatchExportProcessor); requests in flight stay open, so a tab
   // that comes back records their real outcome. Leaving (or freezing) ends everything open.
   const stopWatchingPageLifecycle = watchPageLifecycle(window, {
     hidden() {
       lifetime.endAll('hidden');
       exportNow();
+      // All of it now, not one request after another: this may be the page's last task.
+      exporter.sendNow();
     },
     exit(reason) {
       // Interactions first: with their requests still open they end for `reason`, not as idle.

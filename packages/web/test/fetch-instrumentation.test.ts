@@ -154,6 +154,49 @@ describe('instrumentFetch', () => {
     expect(calls.map((call) => new URL(String(call.args[0]), PAGE).href)).toEqual(urls);
   });
 
+  it('keeps settings an init inherits or defines as getters, as fetch itself reads them', async () => {
+    const inherited = Object.create({
+      method: 'POST',
+      body: 'inherited',
+      headers: { 'x-app': '1' },
+    }) as RequestInit;
+    await fetch(`${API}/api/inherited`, inherited);
+    class Init {
+      get method() {
+        return 'PUT';
+      }
+      get body() {
+        return 'from a getter';
+      }
+    }
+    await fetch(`${API}/api/getters`, new Init() as RequestInit);
+    const [first, second] = calls.map(
+      (call) => new Request(call.args[0] as RequestInfo, call.args[1] as RequestInit),
+    );
+    expect([first?.method, await first?.text(), first?.headers.get('x-app')]).toEqual([
+      'POST',
+      'inherited',
+      '1',
+    ]);
+    expect(first?.headers.has('traceparent')).toBe(true);
+    expect([second?.method, await second?.text()]).toEqual(['PUT', 'from a getter']);
+  });
+
+  it('sends a fetch whose init throws as called, leaving no span open', async () => {
+    let reads = 0;
+    const init = {
+      // Read once for the span's method, then it throws (as a hostile getter may).
+      get method(): string {
+        if (++reads > 1) throw new Error('broken getter');
+        return 'POST';
+      },
+    } as RequestInit;
+    await fetch(`${API}/api/throws`, init);
+    expect(calls[0]?.args).toEqual([`${API}/api/throws`, init]);
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.attributes['error.type']).toBe('Error');
+  });
+
   it('keeps the headers and body of a Request, adding ours, without mutating it', async () => {
     const original = new Request(`${API}/api/orders`, {
       method: 'PUT',
