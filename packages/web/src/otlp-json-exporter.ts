@@ -202,7 +202,10 @@ export class OtlpJsonExporter implements SpanExporter {
           signal: AbortSignal.timeout?.(this.#timeoutMillis),
         }),
       );
-      // The body (an OTLP partial-success report at best) is not read: nothing acts on it.
+      // Read to its end, though nothing acts on it (an OTLP partial-success report at best):
+      // Chromium counts a keepalive request against the budget until its response is done, and
+      // with answers left unread (or cancelled) every other export failed under steady load.
+      await response.arrayBuffer().catch(() => {});
       if (response.ok) return { ok: true };
       const retryable = RETRYABLE_STATUSES.has(response.status);
       return {

@@ -177,3 +177,38 @@ test("a busy collector's Retry-After is honoured before the next attempt", async
   // The first backoff alone would be about 1 s: the wait is the collector's 3 s.
   expect((retry?.at ?? 0) - (busy?.at ?? 0)).toBeGreaterThanOrEqual(2_900);
 });
+
+test('under steady load every span arrives: each export request is over before the next', async ({
+  page,
+  collector,
+}) => {
+  await open(page, collector);
+  // The SDK's diagnostics, through the OpenTelemetry API's global (the fixture sets no logger).
+  await page.evaluate(() => {
+    const warnings: string[] = [];
+    const api = (globalThis as Record<symbol, { diag?: unknown }>)[Symbol.for('opentelemetry.js.api.1')];
+    if (api) {
+      const record = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+      api.diag = { error: record, warn: record, info() {}, debug() {}, verbose() {} };
+    }
+    Object.assign(globalThis, { warnings });
+  });
+  // 300 clicks as fast as the app answers them: about 400 kB of spans, many requests in a row.
+  await page.evaluate(async () => {
+    const button = document.getElementById('stay') as HTMLButtonElement;
+    const state = (globalThis as unknown as { fixture: { answered: number } }).fixture;
+    for (let click = 1; click <= 300; click++) {
+      button.click();
+      while (state.answered < click) await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  });
+  await page.evaluate(() =>
+    (globalThis as unknown as { tracing: { flush(o: { idle: number }): Promise<void> } }).tracing.flush({
+      idle: 10_000,
+    }),
+  );
+  await expect.poll(() => completeChains(collector), { timeout: 0 }).toBe(300);
+  // None failed on the way: retried later, it would arrive, but late, and a longer run would
+  // overflow the queue (Chromium refused every other keepalive request when answers went unread).
+  expect(await page.evaluate(() => (globalThis as unknown as { warnings: string[] }).warnings)).toEqual([]);
+});
