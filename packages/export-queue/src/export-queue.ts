@@ -115,10 +115,7 @@ export class ExportQueue<Batch> {
       }
       if (spans > this.#maxSpans || bytes > this.#maxBytes) {
         this.#dropped.oversized += spans;
-        diag.warn(
-          `${LOG_PREFIX} dropped a batch of ${spans} spans (${bytes} bytes): it is larger on its own than ` +
-            `the queue may hold (${this.#maxSpans} spans, ${this.#maxBytes} bytes)`,
-        );
+        diag.warn(`${LOG_PREFIX} dropped a batch of ${spans} spans larger than the queue's caps`);
         return;
       }
       this.#entries.push({ batch, spans, bytes, seq: this.#nextSeq++ });
@@ -226,7 +223,7 @@ export class ExportQueue<Batch> {
     if (outcome.ok) {
       this.#remove(head);
       if (this.#failures > 0) {
-        diag.info(`${LOG_PREFIX} the collector took spans again after ${this.#failures} failed attempts`);
+        diag.info(`${LOG_PREFIX} the collector is back after ${this.#failures} failed attempts`);
       }
       this.#failures = 0;
       return 'delivered';

@@ -143,7 +143,7 @@ function copyInit(init: RequestInit | undefined): Record<string, unknown> {
   return copy;
 }
 
-/** RequestInit's members (Fetch standard, and those Chromium adds). */
+/** RequestInit's members in the Fetch standard (a class defining others as getters is on its own). */
 const REQUEST_INIT_KEYS = [
   'method',
   'headers',
@@ -160,10 +160,4 @@ const REQUEST_INIT_KEYS = [
   'duplex',
   'priority',
   'window',
-  'attributionReporting',
-  'browsingTopics',
-  'privateToken',
-  'adAuctionHeaders',
-  'sharedStorageWritable',
-  'targetAddressSpace',
 ];
