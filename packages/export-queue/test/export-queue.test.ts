@@ -161,7 +161,7 @@ describe('ExportQueue', () => {
       expect(collector.attempts).toEqual([]);
       expect(queue.waiting.batches).toBe(0);
       expect(queue.dropped.oversized).toBe(12);
-      expect(logs.warn.filter((message) => message.includes('larger than the queue's caps'))).toHaveLength(2);
+      expect(logs.warn.filter((message) => message.includes('larger than the queue'))).toHaveLength(2);
     });
 
     it('keeps the batch in flight, then drops it if its attempt fails with the queue still over', async () => {
