@@ -46,10 +46,14 @@ interface RequestBody {
 /**
  * Browsers let the keepalive requests of a page have at most 64 KiB of body in flight together
  * (Fetch standard, "inflight keepalive bytes"); past that, fetch rejects. sendBeacon shares the
- * budget, and so does the app: analytics send their beacons on pagehide too. The exporter keeps
- * to 48 KiB of it, and leaves the rest to the page.
+ * budget, and so do the app's own beacons.
  */
-const KEEPALIVE_BUDGET = 49_152;
+const KEEPALIVE_BUDGET = 65_536;
+/**
+ * The largest request body: half the budget, so that as the page goes, the newest spans still fit
+ * beside the request already in flight.
+ */
+const MAX_BODY_BYTES = KEEPALIVE_BUDGET / 2;
 /** Chrome also rejects a keepalive request while 9 others of the renderer are in flight. */
 const KEEPALIVE_MAX_REQUESTS = 9;
 
@@ -72,9 +76,9 @@ const KEEPALIVE_SUPPORTED = typeof Request === 'function' && 'keepalive' in Requ
  * waits for a collector; `forceFlush` sends what waits now.
  *
  * **Leaving the page.** Every request is a `keepalive` fetch while the browser's keepalive budget
- * allows (48 of the page's 64 KiB of bodies in flight, the rest left to the app; 9 requests), so
+ * allows (64 KiB of bodies in flight, shared with the app's own beacons; 9 requests), so
  * an export started as the page goes away still reaches the collector. Batches are split so that
- * each request body fits the budget on its own. When the page is hidden or left, `sendNow` sends
+ * each request body takes at most half the budget. When the page is hidden or left, `sendNow` sends
  * everything that waits at once: keepalive within the budget, then `navigator.sendBeacon`, then
  * a plain fetch the browser may cancel, counted in a `diag` warning; a request that fails goes
  * back in the queue (a page restored from the back/forward cache sends it then). sendBeacon is
@@ -153,7 +157,9 @@ export class OtlpJsonExporter implements SpanExporter {
    */
   sendNow(): void {
     let unsure = 0;
-    for (const body of this.#queue.takeAll()) {
+    // Newest first: what ended last (the click that is leaving the page, its request) gets the
+    // keepalive budget before older spans do.
+    for (const body of this.#queue.takeAll().reverse()) {
       const keepalive = this.#fitsKeepalive(body);
       if (!keepalive && this.#mayBeacon && beacon(this.#url, body.bytes)) continue;
       // Past the budget, a plain fetch: the browser may cancel it as the page goes, or not.
@@ -164,7 +170,7 @@ export class OtlpJsonExporter implements SpanExporter {
       });
     }
     if (unsure > 0)
-      diag.warn(`clicktrace: ${unsure} spans did not fit the keepalive budget as the page went`);
+      diag.warn(`clicktrace: ${unsure} spans went past the keepalive budget`);
   }
 
   #fitsKeepalive(body: RequestBody): boolean {
@@ -230,11 +236,11 @@ export class OtlpJsonExporter implements SpanExporter {
 
 const encoder = new TextEncoder();
 
-/** Request bodies for the spans, halving the batch until each body fits the keepalive budget. */
+/** Request bodies for the spans, halving the batch until each body is at most MAX_BODY_BYTES. */
 function requestBodies(spans: ReadableSpan[]): RequestBody[] {
   if (spans.length === 0) return [];
   const bytes = encoder.encode(encodeOtlpJson(spans));
-  if (bytes.length <= KEEPALIVE_BUDGET || spans.length === 1) return [{ bytes, spans: spans.length }];
+  if (bytes.length <= MAX_BODY_BYTES || spans.length === 1) return [{ bytes, spans: spans.length }];
   const half = spans.length >> 1;
   return [...requestBodies(spans.slice(0, half)), ...requestBodies(spans.slice(half))];
 }

@@ -31,5 +31,5 @@ export function recordRedirectedTraceHeaders(
   span.setAttribute(ATTR_TRACE_HEADERS_REDIRECTED_TO, origin);
   if (warned.has(origin)) return;
   warned.add(origin);
-  diag.warn(`clicktrace: a redirect sent trace headers to ${origin}, not in propagateTo`);
+  diag.warn(`clicktrace: a redirect sent trace headers to ${origin} (not in propagateTo)`);
 }

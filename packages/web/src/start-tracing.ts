@@ -61,7 +61,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     ((globalThis as Record<string, unknown>)[Zone.__symbol__('fetch')] as typeof fetch | undefined) ??
     globalThis.fetch;
   if (!/\[native code\]/.test(Function.prototype.toString.call(browserFetch))) {
-    diag.warn('clicktrace: fetch was wrapped before @clicktrace/web loaded: exports use that wrapper');
+    diag.warn('clicktrace: fetch was wrapped before @clicktrace/web loaded');
   }
   const uninstrumentedFetch = browserFetch.bind(globalThis);
   const registry = new InteractionRegistry();
