@@ -169,8 +169,7 @@ export class OtlpJsonExporter implements SpanExporter {
         if (!outcome.ok && outcome.retryable && !this.#stopped) this.#queue.push(body);
       });
     }
-    if (unsure > 0)
-      diag.warn(`clicktrace: ${unsure} spans went past the keepalive budget`);
+    if (unsure > 0) diag.warn(`clicktrace: ${unsure} spans went past the keepalive budget`);
   }
 
   #fitsKeepalive(body: RequestBody): boolean {

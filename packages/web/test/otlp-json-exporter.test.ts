@@ -187,9 +187,7 @@ describe('OtlpJsonExporter', () => {
     expect(sent.map((call) => call.init.keepalive)).toEqual([true, false, false]);
     expect(beacons).toHaveLength(1);
     expect(beacons[0]?.type).toBe('application/json');
-    expect(String(warnings.at(-1)?.[0])).toContain(
-      '2 spans went past the keepalive budget',
-    );
+    expect(String(warnings.at(-1)?.[0])).toContain('2 spans went past the keepalive budget');
   });
 
   it('sends the headers with every request; content-type stays application/json', async () => {
