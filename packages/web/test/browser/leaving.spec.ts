@@ -1,13 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { test as base, expect, type Page } from '@playwright/test';
-import type { Plugin } from 'vite';
 import { chromiumLaunchOptions } from '../../../../scripts/chromium.mjs';
-import { type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
+import { type ExportedSpan, isClickChain } from './otlp-capture.js';
 import { type OtlpServer, startOtlpServer } from './otlp-server.js';
 import {
   type PageServer,
   type RecordingApi,
   type SeenRequest,
+  sameOriginApi,
   startBuiltPageServer,
   startRecordingApi,
 } from './servers.js';
@@ -24,30 +23,14 @@ const sameOrigin: SeenRequest[] = [];
 /** Answers to /api/slow requests, held until the test releases them. */
 const heldAnswers: Array<() => void> = [];
 
-/** The same-origin API: /api/slow is answered when the test says so, the rest at once. */
-const sameOriginApi: Plugin = {
-  name: 'same-origin-api',
-  configurePreviewServer(server) {
-    server.middlewares.use('/api', (request: IncomingMessage, response: ServerResponse) => {
-      const traceparent = request.headers.traceparent;
-      sameOrigin.push({
-        path: `/api${request.url ?? ''}`,
-        traceparent: Array.isArray(traceparent) ? traceparent[0] : traceparent,
-      });
-      request.resume();
-      const answer = () => response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      if (request.url?.startsWith('/slow')) heldAnswers.push(answer);
-      else answer();
-    });
-  },
-};
-
 let fixtures: PageServer;
 let api: RecordingApi;
 
 base.beforeAll(async () => {
   [fixtures, api] = await Promise.all([
-    startBuiltPageServer('test/browser/fixtures-leave', { plugins: [sameOriginApi] }),
+    startBuiltPageServer('test/browser/fixtures-leave', {
+      plugins: [sameOriginApi(sameOrigin, heldAnswers)],
+    }),
     startRecordingApi(),
   ]);
 });
@@ -86,23 +69,11 @@ const test = base.extend<{ leaving: LeavingPage }>({
     }
     function completeRuns(path: string, server = sameOrigin): number[] {
       const spans = collector.spans();
-      const byId = new Map(spans.map((span) => [span.spanId, span]));
       const runs = new Set<number>();
       for (const seen of server) {
         const url = new URL(seen.path, 'http://server');
-        if (url.pathname !== path || !seen.traceparent) continue;
-        const [, traceId, parentId] = seen.traceparent.split('-');
-        const request = byId.get(parentId ?? '');
-        const click = request?.parentSpanId ? byId.get(request.parentSpanId) : undefined;
-        if (
-          request?.kind === SPAN_KIND.CLIENT &&
-          request.traceId === traceId &&
-          click?.traceId === traceId &&
-          click.parentSpanId === undefined &&
-          /^(click|submit) /.test(click.name)
-        ) {
+        if (url.pathname === path && isClickChain(spans, seen.traceparent))
           runs.add(Number(url.searchParams.get('run')));
-        }
       }
       return [...runs].sort((a, b) => a - b);
     }

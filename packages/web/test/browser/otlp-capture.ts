@@ -94,3 +94,22 @@ function nanosToMillis(nanos: string | number | undefined): number {
   if (nanos === undefined) return Number.NaN;
   return Number(BigInt(nanos) / 1000n) / 1000;
 }
+
+/**
+ * Whether the request a server received with `traceparent` arrived as one complete click chain:
+ * its CLIENT span, whose parent is a root interaction span (`click …` or `submit …`), one trace.
+ */
+export function isClickChain(spans: ExportedSpan[], traceparent: string | undefined): boolean {
+  const [, traceId, parentId] = traceparent?.split('-') ?? [];
+  const request = spans.find((span) => span.spanId === parentId);
+  const click = request?.parentSpanId
+    ? spans.find((span) => span.spanId === request.parentSpanId)
+    : undefined;
+  return (
+    request?.kind === SPAN_KIND.CLIENT &&
+    request.traceId === traceId &&
+    click?.traceId === traceId &&
+    click.parentSpanId === undefined &&
+    /^(click|submit) /.test(click.name)
+  );
+}

@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { test as base, expect, type Page } from '@playwright/test';
-import type { Plugin } from 'vite';
-import { decodeOtlpJson, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
-import { type PageServer, type SeenRequest, startBuiltPageServer } from './servers.js';
+import { decodeOtlpJson, type ExportedSpan, isClickChain } from './otlp-capture.js';
+import { type PageServer, type SeenRequest, sameOriginApi, startBuiltPageServer } from './servers.js';
 
 // The exporter survives its collector (fixtures-leave/, its "Fetch and stay" button): while the
 // collector is down or overloaded the spans wait and are retried, and the page never notices.
@@ -73,25 +72,13 @@ async function startFlakyCollector(): Promise<FlakyCollector> {
 
 /** Requests the page's own origin received under /api. */
 const sameOrigin: SeenRequest[] = [];
-const sameOriginApi: Plugin = {
-  name: 'same-origin-api',
-  configurePreviewServer(server) {
-    server.middlewares.use('/api', (request: IncomingMessage, response: ServerResponse) => {
-      const traceparent = request.headers.traceparent;
-      sameOrigin.push({
-        path: `/api${request.url ?? ''}`,
-        traceparent: Array.isArray(traceparent) ? traceparent[0] : traceparent,
-      });
-      request.resume();
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
-  },
-};
 
 let fixtures: PageServer;
 
 base.beforeAll(async () => {
-  fixtures = await startBuiltPageServer('test/browser/fixtures-leave', { plugins: [sameOriginApi] });
+  fixtures = await startBuiltPageServer('test/browser/fixtures-leave', {
+    plugins: [sameOriginApi(sameOrigin)],
+  });
 });
 
 base.afterAll(async () => {
@@ -128,20 +115,9 @@ async function clickAndStay(page: Page, times: number): Promise<void> {
   }
 }
 
-/** The server's received traceparents whose click -> request chain arrived complete. */
+/** How many requests the server received arrived as complete click -> request chains. */
 function completeChains(collector: FlakyCollector): number {
-  const byId = new Map(collector.spans.map((span) => [span.spanId, span]));
-  return sameOrigin.filter((seen) => {
-    const [, traceId, parentId] = seen.traceparent?.split('-') ?? [];
-    const request = byId.get(parentId ?? '');
-    const click = request?.parentSpanId ? byId.get(request.parentSpanId) : undefined;
-    return (
-      request?.kind === SPAN_KIND.CLIENT &&
-      request.traceId === traceId &&
-      click?.traceId === traceId &&
-      click.parentSpanId === undefined
-    );
-  }).length;
+  return sameOrigin.filter((seen) => isClickChain(collector.spans, seen.traceparent)).length;
 }
 
 test('10 clicks while the collector is down all arrive once it is back, and the app never noticed', async ({

@@ -1,10 +1,16 @@
 import { readdirSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   build,
   createServer as createViteServer,
+  type Plugin,
   type PluginOption,
   preview,
   type ViteDevServer,
@@ -175,6 +181,30 @@ export async function startBuiltPageServer(
   });
   const address = server.httpServer.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
+
+/**
+ * A same-origin API under `/api` for a page served by {@link startBuiltPageServer}: records each
+ * request's path and traceparent in `seen`; `/api/slow` is answered only when the test calls the
+ * answers pushed to `held`, the rest at once.
+ */
+export function sameOriginApi(seen: SeenRequest[], held: Array<() => void> = []): Plugin {
+  return {
+    name: 'same-origin-api',
+    configurePreviewServer(server) {
+      server.middlewares.use('/api', (request: IncomingMessage, response: ServerResponse) => {
+        const traceparent = request.headers.traceparent;
+        seen.push({
+          path: `/api${request.url ?? ''}`,
+          traceparent: Array.isArray(traceparent) ? traceparent[0] : traceparent,
+        });
+        request.resume();
+        const answer = () => response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        if (request.url?.startsWith('/slow')) held.push(answer);
+        else answer();
+      });
+    },
+  };
 }
 
 function listen(server: Server): Promise<number> {
