@@ -1,6 +1,17 @@
 // Another library (an auth or analytics SDK) wraps fetch to add a header, and calls the fetch it
-// found. Query: wrap=before|after (installed before or after startTracing), style=request|init.
-import { API, button, outcomeOf, params, show, startTracingIfAsked } from './harness.js';
+// found. Query: wrap=before|loaded|after (installed before the package loads, after it loads but
+// before startTracing, or after startTracing), style=request|init.
+import {
+  API,
+  button,
+  loadClicktrace,
+  outcomeOf,
+  params,
+  show,
+  startTracingIfAsked,
+  traced,
+  tracingOptions,
+} from './harness.js';
 
 type Fetch = typeof fetch;
 
@@ -22,7 +33,12 @@ const wrappers: Record<string, (previous: Fetch) => Fetch> = {
 const wrap = wrappers[params.get('style') ?? ''] as (previous: Fetch) => Fetch;
 
 if (params.get('wrap') === 'before') globalThis.fetch = wrap(globalThis.fetch);
-await startTracingIfAsked();
+if (params.get('wrap') === 'loaded') {
+  // The package imported (zone.js with it), then the wrapper, then startTracing.
+  const startTracing = traced ? await loadClicktrace() : undefined;
+  globalThis.fetch = wrap(globalThis.fetch);
+  startTracing?.(tracingOptions());
+} else await startTracingIfAsked();
 if (params.get('wrap') === 'after') globalThis.fetch = wrap(globalThis.fetch);
 
 button('order', 'Order', async () => {
