@@ -52,23 +52,19 @@ export function shortName(description: TargetDescription): string {
  * customer's name), which are named by tag and id only.
  */
 function labelOf(element: Element): string | undefined {
-  const candidates: Array<() => string | null | undefined> = [
-    () => labelledBy(element),
-    () => element.getAttribute('aria-label'),
-    () => controlLabel(element),
-    () =>
-      element.localName === 'img' || element.localName === 'area' ? element.getAttribute('alt') : undefined,
-    () => inputCaption(element),
-    () => (namedByContent(element) ? contentText(element) : undefined),
-    () => element.getAttribute('title'),
-    () => (isTextField(element) ? element.getAttribute('placeholder') : undefined),
-    () => (element instanceof HTMLFormElement ? element.getAttribute('name') : undefined),
-  ];
-  for (const candidate of candidates) {
-    const label = shorten(candidate());
-    if (label) return label;
-  }
-  return undefined;
+  // A chain rather than a list of candidates: this runs on every click, before the page's listeners.
+  const tag = element.localName;
+  return (
+    shorten(labelledBy(element)) ??
+    shorten(element.getAttribute('aria-label')) ??
+    shorten(controlLabel(element)) ??
+    (tag === 'img' || tag === 'area' ? shorten(element.getAttribute('alt')) : undefined) ??
+    shorten(inputCaption(element)) ??
+    (namedByContent(element) ? shorten(contentText(element)) : undefined) ??
+    shorten(element.getAttribute('title')) ??
+    (isTextField(element) ? shorten(element.getAttribute('placeholder')) : undefined) ??
+    (element instanceof HTMLFormElement ? shorten(element.getAttribute('name')) : undefined)
+  );
 }
 
 const NAMED_BY_CONTENT_TAGS = new Set(['button', 'a', 'summary', 'label', 'option', 'legend', 'caption']);
@@ -89,13 +85,16 @@ const FORM_FIELDS = new Set(['input', 'select', 'textarea']);
 const SKIPPED = new Set(['script', 'style', 'template', 'noscript', 'svg']);
 
 function namedByContent(element: Element): boolean {
-  if (element instanceof HTMLElement && element.isContentEditable) return false;
   const role = element.getAttribute('role');
-  return role ? NAMED_BY_CONTENT_ROLES.has(role) : NAMED_BY_CONTENT_TAGS.has(element.localName);
+  if (!(role ? NAMED_BY_CONTENT_ROLES.has(role) : NAMED_BY_CONTENT_TAGS.has(element.localName))) return false;
+  // Last: isContentEditable may have the browser compute styles.
+  return !(element instanceof HTMLElement && element.isContentEditable);
 }
 
 function labelledBy(element: Element): string | undefined {
-  const ids = element.getAttribute('aria-labelledby')?.split(/\s+/).filter(Boolean) ?? [];
+  const attribute = element.getAttribute('aria-labelledby');
+  if (!attribute) return undefined;
+  const ids = attribute.split(/\s+/).filter(Boolean);
   const texts = ids.map((id) => {
     const labelElement = element.ownerDocument.getElementById(id);
     return labelElement ? (labelElement.getAttribute('aria-label') ?? contentText(labelElement)) : '';
@@ -150,22 +149,24 @@ function shorten(text: string | null | undefined): string | undefined {
 }
 
 function xpathOf(element: Element): string {
-  const steps: string[] = [];
+  let path = '';
   for (let node: Element | null = element; node; node = node.parentElement) {
     // An id anchors the path: shorter, and it survives unrelated DOM changes above it.
-    if (node.id && node !== element) {
-      steps.unshift(`//*[@id="${node.id}"]`);
-      return steps.join('/');
-    }
-    if (node.id) return `//*[@id="${node.id}"]`;
-    steps.unshift(`${node.localName}${positionAmongSameTag(node)}`);
+    if (node.id) return `//*[@id="${node.id}"]${path}`;
+    path = `/${node.localName}${positionAmongSameTag(node)}${path}`;
   }
-  return `/${steps.join('/')}`;
+  return path;
 }
 
+/** `[n]` when the element's parent has other children of its tag, n counted from 1; else empty. */
 function positionAmongSameTag(node: Element): string {
-  const parent = node.parentElement;
-  if (!parent) return '';
-  const sameTag = Array.from(parent.children).filter((sibling) => sibling.localName === node.localName);
-  return sameTag.length > 1 ? `[${sameTag.indexOf(node) + 1}]` : '';
+  if (!node.parentElement) return '';
+  const tag = node.localName;
+  let position = 1;
+  for (let sibling = node.previousElementSibling; sibling; sibling = sibling.previousElementSibling)
+    if (sibling.localName === tag) position++;
+  if (position > 1) return `[${position}]`;
+  for (let sibling = node.nextElementSibling; sibling; sibling = sibling.nextElementSibling)
+    if (sibling.localName === tag) return '[1]';
+  return '';
 }

@@ -8,6 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { describeTarget, interactionElement, shortName, type TargetDescription } from './describe-target.js';
+import type { Interaction } from './interaction.js';
 import {
   ATTR_EVENT_TYPE,
   ATTR_INTERACTION_INPUT,
@@ -16,11 +17,22 @@ import {
   ATTR_TARGET_TAG,
   ATTR_TARGET_XPATH,
 } from './interaction-attributes.js';
-import type { InteractionLifetime } from './interaction-lifetime.js';
-import type { Interaction, InteractionInput, InteractionRegistry } from './interaction-registry.js';
+import type { InteractionRegistry } from './interaction-registry.js';
 
 /** The events that start an interaction. */
 export const INTERACTION_EVENTS = ['click', 'submit'] as const;
+
+/** How the user produced an interaction's event: `clicktrace.interaction.input`. */
+export type InteractionInput = 'pointer' | 'keyboard' | 'programmatic';
+
+/** Where to listen, and what an interaction is made with. */
+export interface InteractionListenerOptions {
+  target: Window;
+  tracer: Tracer;
+  interactions: InteractionRegistry;
+  /** The context zone.js holds right now, without the interaction scope's fallback. */
+  zoneContext: () => Context;
+}
 
 /**
  * Starts one root span per interaction, whatever listeners the page has.
@@ -28,24 +40,21 @@ export const INTERACTION_EVENTS = ['click', 'submit'] as const;
  * One capture listener on the window sees each event first, before any listener of the page,
  * so there is exactly one span per event (not one per listener), and test tools' own listeners
  * add nothing. An event that is part of an interaction already open joins it instead of starting
- * a root (see `interactionToJoin`). The interaction lifetime decides when the span ends.
+ * a root (see `interactionToJoin`). The interaction decides when its span ends (interaction.ts).
  * Returns the function that removes the listener and ends open interactions.
- *
- * `zoneContext` is the context zone.js holds right now, without the interaction scope's fallback.
  */
-export function listenForInteractions(
-  target: Window,
-  tracer: Tracer,
-  registry: InteractionRegistry,
-  lifetime: InteractionLifetime,
-  zoneContext: () => Context,
-): () => void {
+export function listenForInteractions({
+  target,
+  tracer,
+  interactions,
+  zoneContext,
+}: InteractionListenerOptions): () => void {
   function onInteractionEvent(event: Event): void {
     try {
-      if (registry.ofEvent(event)) return;
-      const joined = interactionToJoin(event, registry, zoneContext);
+      if (interactions.ofEvent(event)) return;
+      const joined = interactionToJoin(event, interactions, zoneContext);
       if (joined) {
-        registry.join(event, joined);
+        interactions.join(event, joined);
         return;
       }
       const element = interactionElement(event.target);
@@ -59,7 +68,7 @@ export function listenForInteractions(
         },
         ROOT_CONTEXT,
       );
-      lifetime.begin(span, trace.setSpan(ROOT_CONTEXT, span), event, element);
+      interactions.begin(span, event, element);
     } catch (error) {
       diag.error('clicktrace: could not start the interaction span', error);
     }
@@ -69,7 +78,7 @@ export function listenForInteractions(
   return function stopListening() {
     for (const type of INTERACTION_EVENTS)
       target.removeEventListener(type, onInteractionEvent, { capture: true });
-    lifetime.endAll('shutdown');
+    interactions.endAll('shutdown');
   };
 }
 
@@ -97,11 +106,10 @@ export function interactionToJoin(
     const running = span ? registry.ofTrace(span.spanContext().traceId) : undefined;
     if (running) return running;
   }
-  const open = registry.open().reverse();
   if (event.type === 'submit') {
     const submitter = (event as SubmitEvent).submitter;
     if (!submitter) return undefined;
-    return open.find((interaction) =>
+    return registry.newest((interaction) =>
       interaction.events.some(
         (candidate) =>
           candidate.type === 'click' &&
@@ -112,7 +120,7 @@ export function interactionToJoin(
   }
   if (event.type === 'click' && event.target instanceof Element) {
     const control = event.target;
-    return open.find(
+    return registry.newest(
       (interaction) =>
         !interaction.dispatchOver &&
         interaction.element instanceof HTMLLabelElement &&

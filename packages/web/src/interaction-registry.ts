@@ -1,67 +1,56 @@
-import type { Context, Span } from '@opentelemetry/api';
+import { type ContextManager, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import { Interaction } from './interaction.js';
+import type { InteractionEnd, InteractionLifetime } from './interaction-lifetime.js';
 
-/** How the user produced an interaction's event: `clicktrace.interaction.input`. */
-export type InteractionInput = 'pointer' | 'keyboard' | 'programmatic';
-
-/**
- * One user interaction: a root span, its context, and what is known about the work it started.
- * The mutable fields are the lifetime's bookkeeping (see interaction-lifetime.ts).
- */
-export interface Interaction {
-  readonly span: Span;
-  /** `trace.setSpan(ROOT_CONTEXT, span)`: what the interaction's listeners and tasks run in. */
-  readonly context: Context;
-  readonly traceId: string;
-  /** The event that started it, then any event that joined it (nested click, the submit of a click). */
-  readonly events: Event[];
-  /** The element the span names (nearest interactive ancestor of the first event's target). */
-  readonly element: Element | undefined;
-  /** Epoch milliseconds when the first event was seen. */
-  readonly startTime: number;
-  /** The first event's dispatch (and anything the browser ran in the same task) is over. */
-  dispatchOver: boolean;
-  /** Zone tasks (macro and micro, not event tasks) scheduled in the interaction's zones, not yet run. */
-  readonly pendingTasks: Set<Task>;
-  /** Child spans (any span of the interaction's trace) started and not yet ended. */
-  openSpans: number;
-  /** Child spans ever started: an interaction with none is dropped unless `keepEmptyInteractions`. */
-  childSpans: number;
-  /** Epoch milliseconds when the last known work (listener, task, child span) ended. */
-  lastWorkEnd: number;
-  ended: boolean;
+/** What the registry needs to start and watch interactions. */
+export interface InteractionRegistryOptions {
+  lifetime: InteractionLifetime;
+  /** The zone.js context manager: what context code runs in, without the interaction scope's fallback. */
+  zoneContextManager: ContextManager;
 }
 
 /**
- * The open interactions, shared by the capture listener that starts them, the zone patch that
- * runs listeners in them, the span processor that counts their child spans, and the interaction
- * scope that offers them to code zone.js never saw.
+ * The open interactions, and how to find one: by event (the zone patch runs listeners in it), by
+ * trace (the span processor counts its child spans), as the only or the dispatching one (the
+ * interaction scope offers it to code zone.js never saw). Each Interaction owns its own state; the
+ * registry only knows which are open, and forgets one as it ends.
  */
 export class InteractionRegistry {
+  readonly #lifetime: InteractionLifetime;
+  readonly #zoneContextManager: ContextManager;
   // Keyed by the Event object: the zone patch only sees the event, and a WeakMap lets an
   // interaction that never ends (page frozen) be collected with its events.
   readonly #byEvent = new WeakMap<Event, Interaction>();
   readonly #byTrace = new Map<string, Interaction>();
+  // Every interaction span, open or ended: the span processor decides whether to export it as it ends.
+  readonly #bySpan = new WeakMap<object, Interaction>();
   // In start order; short (one entry per interaction in flight, usually one).
   readonly #open: Interaction[] = [];
 
-  add(interaction: Interaction): void {
+  constructor({ lifetime, zoneContextManager }: InteractionRegistryOptions) {
+    this.#lifetime = lifetime;
+    this.#zoneContextManager = zoneContextManager;
+  }
+
+  /** Starts an interaction for `event` with its root span, open until the lifetime says its work is over. */
+  begin(span: Span, event: Event, element: Element | undefined): Interaction {
+    const interaction = new Interaction({
+      span,
+      event,
+      element,
+      lifetime: this.#lifetime,
+      onEnd: (ended) => this.#remove(ended),
+    });
     this.#open.push(interaction);
     this.#byTrace.set(interaction.traceId, interaction);
-    for (const event of interaction.events) this.#byEvent.set(event, interaction);
+    this.#bySpan.set(span, interaction);
+    this.#byEvent.set(event, interaction);
+    return interaction;
   }
 
   /** Makes `event` part of `interaction`: its listeners run in the interaction's context. */
   join(event: Event, interaction: Interaction): void {
-    if (interaction.events.includes(event)) return;
-    interaction.events.push(event);
-    this.#byEvent.set(event, interaction);
-  }
-
-  remove(interaction: Interaction): void {
-    this.#byTrace.delete(interaction.traceId);
-    for (const event of interaction.events) this.#byEvent.delete(event);
-    const index = this.#open.indexOf(interaction);
-    if (index !== -1) this.#open.splice(index, 1);
+    if (interaction.join(event)) this.#byEvent.set(event, interaction);
   }
 
   /** The open interaction an event belongs to. */
@@ -74,9 +63,23 @@ export class InteractionRegistry {
     return this.#byTrace.get(traceId);
   }
 
-  /** Open interactions, oldest first (a copy). */
-  open(): Interaction[] {
-    return [...this.#open];
+  /** The interaction whose own span this is, open or ended. */
+  ofSpan(span: object): Interaction | undefined {
+    return this.#bySpan.get(span);
+  }
+
+  /** How many interactions are open. */
+  get size(): number {
+    return this.#open.length;
+  }
+
+  /** The newest open interaction that matches. */
+  newest(predicate: (interaction: Interaction) => boolean): Interaction | undefined {
+    for (let i = this.#open.length - 1; i >= 0; i--) {
+      const interaction = this.#open[i];
+      if (interaction && predicate(interaction)) return interaction;
+    }
+    return undefined;
   }
 
   /** The open interaction when there is exactly one, else undefined. */
@@ -90,11 +93,30 @@ export class InteractionRegistry {
    * with no ambiguity even when other interactions are open.
    */
   dispatching(): Interaction | undefined {
-    for (let i = this.#open.length - 1; i >= 0; i--) {
-      const interaction = this.#open[i];
-      // eventPhase returns to NONE as soon as dispatch is over.
-      if (interaction?.events.some((event) => event.eventPhase !== Event.NONE)) return interaction;
-    }
-    return undefined;
+    return this.newest((interaction) => interaction.isDispatching());
+  }
+
+  /** Ends every open interaction now, for `reason` (see Interaction.end). */
+  endAll(reason: Exclude<InteractionEnd, 'idle' | 'capped'>): void {
+    for (const interaction of [...this.#open]) interaction.end(reason);
+  }
+
+  /**
+   * From the scheduleTask patch: a macrotask was scheduled. One zone.js scheduled with no context
+   * while exactly one interaction is open is that interaction's work, if the lifetime counts it.
+   */
+  adoptContextless(task: Task): void {
+    // Every macrotask of the page passes here: the common case (no single open interaction) first.
+    const interaction = this.only();
+    if (!interaction || interaction.ended || !this.#lifetime.countsContextless(task)) return;
+    if (this.#zoneContextManager.active() !== ROOT_CONTEXT) return;
+    interaction.adopt(task);
+  }
+
+  #remove(interaction: Interaction): void {
+    this.#byTrace.delete(interaction.traceId);
+    for (const event of interaction.events) this.#byEvent.delete(event);
+    const index = this.#open.indexOf(interaction);
+    if (index !== -1) this.#open.splice(index, 1);
   }
 }

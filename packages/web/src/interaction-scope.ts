@@ -1,5 +1,6 @@
 import { type Context, context, createContextKey, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
-import type { Interaction, InteractionRegistry } from './interaction-registry.js';
+import type { Interaction } from './interaction.js';
+import type { InteractionRegistry } from './interaction-registry.js';
 
 /**
  * The interaction scope: the safety net for code zone.js never saw.
@@ -15,8 +16,8 @@ import type { Interaction, InteractionRegistry } from './interaction-registry.js
  * 4. else (none open, or several: we cannot tell which click this work belongs to): no parent,
  *    the span is a new root (`none`). Never cross-wire two interactions that overlap in time.
  *
- * An interaction is open from its event until the work it started is over (see
- * interaction-lifetime.ts), so a contextless fetch made while exactly one click is in flight
+ * An interaction is open from its event until the work it started is over (see interaction.ts
+ * and interaction-lifetime.ts), so a contextless fetch made while exactly one click is in flight
  * joins that click; an unrelated contextless fetch made at that moment (a poller) joins it too:
  * that is the price of the net.
  */
@@ -34,46 +35,46 @@ export interface ParentChoice {
 /** Marks a context the scope made: its value is the interaction span the scope put in it. */
 const SCOPE_KEY = createContextKey('clicktrace.interaction-scope');
 
-let registry: InteractionRegistry | undefined;
-const scopedRoots = new WeakMap<Interaction, Context>();
+/** The interaction scope over one registry of open interactions (see above). */
+export class InteractionScope {
+  readonly #interactions: InteractionRegistry;
+  /** The marked context of each interaction, for code with no context at all (the common case). */
+  readonly #scopedRoots = new WeakMap<Interaction, Context>();
 
-/** Points the scope at the running tracing's interactions (undefined: no scope). */
-export function setInteractionScope(interactions: InteractionRegistry | undefined): void {
-  registry = interactions;
-}
-
-/**
- * The interaction the scope would choose for spanless code right now (rules 2 and 3), as a
- * context derived from `base` (which keeps its other values, e.g. baggage), marked as the scope's.
- * Undefined when the rule gives no parent.
- */
-export function scopeContext(base: Context): Context | undefined {
-  const interactions = registry;
-  if (!interactions) return undefined;
-  const interaction = interactions.dispatching() ?? interactions.only();
-  if (!interaction) return undefined;
-  // ROOT_CONTEXT is what code without context has: the common case, cached per interaction.
-  if (base !== ROOT_CONTEXT)
-    return trace.setSpan(base, interaction.span).setValue(SCOPE_KEY, interaction.span);
-  let scoped = scopedRoots.get(interaction);
-  if (!scoped) {
-    scoped = interaction.context.setValue(SCOPE_KEY, interaction.span);
-    scopedRoots.set(interaction, scoped);
+  constructor(interactions: InteractionRegistry) {
+    this.#interactions = interactions;
   }
-  return scoped;
-}
 
-/**
- * Chooses the parent of a span about to start (the fetch and XHR instrumentations call it):
- * the active context when it holds a span (`context`; `interaction-scope` when that span was put
- * there by the scope), else the scope's interaction (`interaction-scope`), else the active
- * context, which holds no span, so the span is a new root (`none`).
- */
-export function chooseParent(): ParentChoice {
-  const active = context.active();
-  if (trace.getSpan(active)) return { context: active, source: parentSourceOf(active) };
-  const scoped = scopeContext(active);
-  return scoped ? { context: scoped, source: 'interaction-scope' } : { context: active, source: 'none' };
+  /**
+   * The interaction the scope would choose for spanless code right now (rules 2 and 3), as a
+   * context derived from `base` (which keeps its other values, e.g. baggage), marked as the scope's.
+   * Undefined when the rule gives no parent.
+   */
+  contextFor(base: Context): Context | undefined {
+    const interaction = this.#interactions.dispatching() ?? this.#interactions.only();
+    if (!interaction) return undefined;
+    if (base !== ROOT_CONTEXT)
+      return trace.setSpan(base, interaction.span).setValue(SCOPE_KEY, interaction.span);
+    let scoped = this.#scopedRoots.get(interaction);
+    if (!scoped) {
+      scoped = interaction.context.setValue(SCOPE_KEY, interaction.span);
+      this.#scopedRoots.set(interaction, scoped);
+    }
+    return scoped;
+  }
+
+  /**
+   * Chooses the parent of a span about to start (the fetch and XHR instrumentations call it):
+   * the active context when it holds a span (`context`; `interaction-scope` when that span was put
+   * there by the scope), else the scope's interaction (`interaction-scope`), else the active
+   * context, which holds no span, so the span is a new root (`none`).
+   */
+  chooseParent(): ParentChoice {
+    const active = context.active();
+    if (trace.getSpan(active)) return { context: active, source: parentSourceOf(active) };
+    const scoped = this.contextFor(active);
+    return scoped ? { context: scoped, source: 'interaction-scope' } : { context: active, source: 'none' };
+  }
 }
 
 /** How the parent in `parentContext` was chosen (for `clicktrace.parent.source`). */

@@ -1,12 +1,20 @@
 import { type Context, diag } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { InteractionLifetime } from './interaction-lifetime.js';
+import type { InteractionRegistry } from './interaction-registry.js';
+
+/** Whose interactions the processor counts spans for, and whether empty ones are exported. */
+export interface InteractionSpanProcessorOptions {
+  interactions: InteractionRegistry;
+  lifetime: InteractionLifetime;
+  keepEmptyInteractions: boolean;
+}
 
 /**
  * Sits in front of the exporting processor (the BatchSpanProcessor):
  *
- * - counts each open interaction's child spans (any span of its trace) for the interaction
- *   lifetime: start +1, end −1, so an interaction stays open while its fetch is in flight;
+ * - hands each span to the open interaction of its trace as a child (start, end), so an
+ *   interaction stays open while its fetch is in flight;
  * - drops an interaction span that never had a child (a click that started no work) unless
  *   `keepEmptyInteractions` is set;
  *
@@ -14,18 +22,23 @@ import type { InteractionLifetime } from './interaction-lifetime.js';
  */
 export class InteractionSpanProcessor implements SpanProcessor {
   readonly #inner: SpanProcessor;
+  readonly #interactions: InteractionRegistry;
   readonly #lifetime: InteractionLifetime;
   readonly #keepEmpty: boolean;
 
-  constructor(inner: SpanProcessor, lifetime: InteractionLifetime, keepEmptyInteractions: boolean) {
+  constructor(
+    inner: SpanProcessor,
+    { interactions, lifetime, keepEmptyInteractions }: InteractionSpanProcessorOptions,
+  ) {
     this.#inner = inner;
+    this.#interactions = interactions;
     this.#lifetime = lifetime;
     this.#keepEmpty = keepEmptyInteractions;
   }
 
   onStart(span: Span, parentContext: Context): void {
     try {
-      this.#lifetime.spanStarted(span);
+      this.#interactions.ofTrace(span.spanContext().traceId)?.childStarted(span);
     } catch (error) {
       diag.error('clicktrace: interaction bookkeeping failed on span start', error);
     }
@@ -35,7 +48,9 @@ export class InteractionSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     let keep = true;
     try {
-      keep = this.#lifetime.spanEnded(span, this.#keepEmpty);
+      const own = this.#interactions.ofSpan(span);
+      if (own) keep = this.#keepEmpty || own.startedWork;
+      else this.#interactions.ofTrace(span.spanContext().traceId)?.childEnded(span);
     } catch (error) {
       diag.error('clicktrace: interaction bookkeeping failed on span end', error);
     }

@@ -1,5 +1,4 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
-import { ZoneContextManager } from '@opentelemetry/context-zone-peer-dep';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -12,7 +11,7 @@ import { InteractionContextManager } from './interaction-context-manager.js';
 import { InteractionLifetime } from './interaction-lifetime.js';
 import { listenForInteractions } from './interaction-listener.js';
 import { InteractionRegistry } from './interaction-registry.js';
-import { chooseParent, scopeContext, setInteractionScope } from './interaction-scope.js';
+import { InteractionScope } from './interaction-scope.js';
 import { InteractionSpanProcessor } from './interaction-span-processor.js';
 import { OpenRequestSpans } from './open-request-spans.js';
 import { OtlpJsonExporter } from './otlp-json-exporter.js';
@@ -23,6 +22,7 @@ import { resolveOptions } from './resolve-options.js';
 import { VERSION } from './version.js';
 import type { FlushOptions, WebTracing, WebTracingOptions } from './web-tracing.js';
 import { instrumentXhr } from './xhr-instrumentation.js';
+import { ZoneContextManager } from './zone-context-manager.js';
 import { patchZoneRunTask } from './zone-run-task-patch.js';
 
 /** Where the running instance is published, so @clicktrace/playwright can flush without app changes. */
@@ -64,9 +64,9 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     diag.warn('clicktrace: fetch was wrapped before @clicktrace/web loaded');
   }
   const uninstrumentedFetch = browserFetch.bind(globalThis);
-  const registry = new InteractionRegistry();
   const zoneContextManager = new ZoneContextManager();
-  const lifetime = new InteractionLifetime(registry, zoneContextManager);
+  const lifetime = new InteractionLifetime();
+  const registry = new InteractionRegistry({ lifetime, zoneContextManager });
   const openRequests = new OpenRequestSpans();
   const isHidden = () => globalThis.document?.visibilityState === 'hidden';
   // The SDK's timers (batching, retries) are bookkeeping: no interaction counts them.
@@ -91,12 +91,12 @@ export function startTracing(options: WebTracingOptions): WebTracing {
       }),
     ),
     spanProcessors: [
-      new InteractionSpanProcessor(
-        new BatchExportProcessor({ exporter, isHidden, setTimer }),
+      new InteractionSpanProcessor(new BatchExportProcessor({ exporter, isHidden, setTimer }), {
+        interactions: registry,
         lifetime,
-        resolved.keepEmptyInteractions,
-      ),
-      // After ours: the interaction lifetime has counted a span before any user code sees it,
+        keepEmptyInteractions: resolved.keepEmptyInteractions,
+      }),
+      // After ours: a span is counted by its interaction before any user code sees it,
       // and a user processor that throws cannot keep ours from exporting.
       ...resolved.spanProcessors.map((processor) => new GuardedSpanProcessor(processor, lifetime)),
     ],
@@ -110,9 +110,11 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     void provider.shutdown();
     return { flush: async () => {}, shutdown: async () => {} };
   }
-  setInteractionScope(registry);
+  const scope = new InteractionScope(registry);
   // Where zone.js holds no span, the interaction scope's choice (see interaction-scope.ts).
-  context.setGlobalContextManager(new InteractionContextManager(zoneContextManager, scopeContext).enable());
+  context.setGlobalContextManager(
+    new InteractionContextManager(zoneContextManager, (active) => scope.contextFor(active)).enable(),
+  );
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 
   const tracer = provider.getTracer('@clicktrace/web', VERSION);
@@ -121,19 +123,19 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     shouldPropagate: createOriginMatcher(resolved.propagateTo, globalThis.location.origin),
     // A second copy of the SDK on the page would post to the endpoint through our fetch.
     ignore: (url: string) => url === resolved.endpoint,
-    parent: chooseParent,
+    parent: () => scope.chooseParent(),
     open: openRequests,
   };
   const uninstrumentFetch = instrumentFetch(requests);
   const uninstrumentXhr = instrumentXhr(requests);
-  const unpatchSchedule = patchZoneScheduleTask((task) => lifetime.adoptContextless(task));
-  const unpatchZone = patchZoneRunTask((event, taskZone) => {
-    const interaction = registry.ofEvent(event);
-    return interaction && !interaction.ended ? lifetime.zoneFor(interaction, taskZone) : undefined;
+  const unpatchSchedule = patchZoneScheduleTask((task) => registry.adoptContextless(task));
+  const unpatchZone = patchZoneRunTask((event, taskZone) => registry.ofEvent(event)?.zoneFor(taskZone));
+  const stopListening = listenForInteractions({
+    target: window,
+    tracer,
+    interactions: registry,
+    zoneContext: () => zoneContextManager.active(),
   });
-  const stopListening = listenForInteractions(window, tracer, registry, lifetime, () =>
-    zoneContextManager.active(),
-  );
   // Last: everything above is in place when the user's instrumentations start (some make spans at once).
   const disableInstrumentations = registerInstrumentations(resolved.instrumentations, provider);
 
@@ -142,7 +144,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     const deadline = Date.now() + maxMs;
     return new Promise((resolve) => {
       const check = (): void => {
-        if (registry.open().length === 0 || Date.now() >= deadline) resolve();
+        if (registry.size === 0 || Date.now() >= deadline) resolve();
         else lifetime.bookkeeping(() => setTimeout(check, IDLE_CHECK_MS));
       };
       check();
@@ -168,14 +170,14 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   // that comes back records their real outcome. Leaving (or freezing) ends everything open.
   const stopWatchingPageLifecycle = watchPageLifecycle(window, {
     hidden() {
-      lifetime.endAll('hidden');
+      registry.endAll('hidden');
       exportNow();
       // All of it now, not one request after another: this may be the page's last task.
       exporter.sendNow();
     },
     exit(reason) {
       // Interactions first: with their requests still open they end for `reason`, not as idle.
-      lifetime.endAll(reason);
+      registry.endAll(reason);
       openRequests.cutOff(reason);
       exportNow();
       // Now, in this task: what waits for a retry or behind the first request goes too.
@@ -193,7 +195,6 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         if (hooks[GLOBAL_HOOK] === tracing) delete hooks[GLOBAL_HOOK];
         disableInstrumentations();
         stopListening();
-        setInteractionScope(undefined);
         stopWatchingPageLifecycle();
         unpatchZone();
         unpatchSchedule();
