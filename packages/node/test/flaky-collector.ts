@@ -16,7 +16,7 @@ export interface Attempt {
   at: number;
   /** What the collector did: took the spans, refused them with a status, or cut the connection. */
   outcome: 'taken' | 'cut' | number;
-  /** `performance.now()` when the answer went out (the connection was cut, for 'cut'). */
+  /** `performance.now()` just before the answer was written (when the connection was cut, for 'cut'). */
   answeredAt: number;
   /** `Date.now()` then. */
   answeredAtWall: number;
@@ -45,9 +45,12 @@ export class FlakyCollector {
       const refusal = this.#refusals.shift();
       if (refusal) {
         const headers = refusal.headers?.() ?? {};
+        // Read before the answer is written: the client cannot start waiting any earlier, whatever
+        // pause (a GC in this process) comes between writing it and recording it.
+        const answeredAt = performance.now();
         const answeredAtWall = Date.now();
         response.writeHead(refusal.status, headers).end();
-        this.#record({ at, outcome: refusal.status, answeredAt: performance.now(), answeredAtWall, headers });
+        this.#record({ at, outcome: refusal.status, answeredAt, answeredAtWall, headers });
         return;
       }
       this.#spans.push(...parseOtlpJson(Buffer.concat(chunks).toString('utf8')));
