@@ -17,16 +17,14 @@
 // timers in the page, so no tracing can mistake its waits for work a click started. A second
 // reading after 1,000 clicks (same flush and GC) gives the bytes kept per click once one-time
 // costs (JIT-compiled code above all) are paid.
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { build } from 'vite';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
+import { APPS, buildApps, clickAndAwait, flushTracing, installFetchCounter, serveApps } from '../web-apps.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const APPS = ['baseline', 'clicktrace', 'hand-wired'];
 const CLICKS = Number(process.env.CLICKS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 /** Clicks per page.evaluate. */
@@ -38,44 +36,11 @@ const BATCH_TIMEOUT_MS = 120_000;
 const SETTLE_MS = 1_000;
 /** An extra reading after this many clicks gives the bytes kept per click past the one-time costs. */
 const CHECKPOINT = 1_000;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript' };
 const started = Date.now();
 
-for (const app of APPS) {
-  await build({
-    root: join(here, '../bundle-size/apps', app),
-    logLevel: 'silent',
-    base: './',
-    build: { outDir: join(here, 'out', app), emptyOutDir: true },
-  });
-}
-
-// One origin for all apps: each app's built files, the API it calls and an OTLP sink that counts
-// the spans exported (one page at a time: a check that the tracing ran and its flush got through).
-let exported = 0;
-const server = createServer((req, res) => {
-  const url = (req.url ?? '/').split('?')[0];
-  const [, app, ...rest] = url.split('/');
-  if (url.endsWith('/api/items')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-  if (url.endsWith('/v1/traces')) {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    return req.on('end', () => {
-      try {
-        for (const rs of JSON.parse(Buffer.concat(chunks).toString()).resourceSpans ?? [])
-          for (const ss of rs.scopeSpans ?? []) exported += ss.spans?.length ?? 0;
-      } catch {}
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  }
-  const path = `/${rest.join('/')}`;
-  const file = join(here, 'out', app ?? '', path === '/' ? 'index.html' : path);
-  if (!existsSync(file)) return res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const outDir = join(here, 'out');
+await buildApps(outDir);
+const server = await serveApps(outDir);
 
 const browser = await chromium.launch(chromiumLaunchOptions);
 
@@ -87,42 +52,6 @@ async function heapAfterGc(cdp) {
   const usage = await cdp.send('Runtime.getHeapUsage');
   return { used: usage.usedSize, embedder: usage.embedderHeapUsedSize };
 }
-
-// In the page, before the first reading: a count of completed /api/items fetches. The page's
-// fetch, as the app's tracing left it, is wrapped once more, outermost, so that each call's promise
-// bumps the count when it resolves, with the response (the 2-byte body comes with the headers):
-// one more promise reaction per click, the same in the three apps.
-// Resource-timing entries would be the other signal, but Chromium reports them for a fetch whose
-// body nobody reads about 50 ms after the response, against 5 ms when something reads it (the
-// stock fetch instrumentation does): waiting for them would cost the apps differently.
-const installCounter = `(() => {
-  const bench = { responses: 0, wake: undefined };
-  const completed = () => { bench.responses++; const wake = bench.wake; bench.wake = undefined; wake?.(); };
-  const inner = globalThis.fetch;
-  globalThis.fetch = function (input, init) {
-    const response = inner.call(this, input, init);
-    if (String(input instanceof Request ? input.url : input).endsWith('/api/items')) response.then(completed, completed);
-    return response;
-  };
-  globalThis.__heapBench = bench;
-})()`;
-// n clicks on the button, each awaited until its fetch has completed.
-const clickAndAwait = `async (n) => {
-  const button = document.querySelector('button');
-  const bench = globalThis.__heapBench;
-  for (let i = 0; i < n; i++) {
-    const want = bench.responses + 1;
-    button.click();
-    while (bench.responses < want) await new Promise((resolve) => { bench.wake = resolve; });
-  }
-  return bench.responses;
-}`;
-// The app's flush where it has one: clicktrace's waits for open interactions first; the
-// hand-wired app's hook is its provider's forceFlush.
-const flush = `async () => {
-  const sdk = globalThis[Symbol.for('clicktrace.web')];
-  if (sdk) await sdk.flush({ idle: 10000 });
-}`;
 
 function withTimeout(promise, what) {
   let timer;
@@ -137,9 +66,9 @@ function withTimeout(promise, what) {
 
 /** The tracing's pending work finished and exported, as far as each app allows, before a reading. */
 async function settleAndFlush(page, app) {
-  await withTimeout(page.evaluate(`(${flush})()`), `${app} flush`);
+  await withTimeout(page.evaluate(`(${flushTracing})()`), `${app} flush`);
   await page.waitForTimeout(SETTLE_MS);
-  await withTimeout(page.evaluate(`(${flush})()`), `${app} flush`);
+  await withTimeout(page.evaluate(`(${flushTracing})()`), `${app} flush`);
 }
 
 const log = (line) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
@@ -154,10 +83,10 @@ for (let round = 0; round < ROUNDS; round++) {
     page.on('crash', () => process.stderr.write(`crash in ${app}\n`));
     page.on('pageerror', (e) => process.stderr.write(`${app}: ${e}\n`));
     const cdp = await context.newCDPSession(page);
-    await page.goto(`${origin}/${app}/`, { waitUntil: 'networkidle' });
-    await page.evaluate(installCounter);
+    await page.goto(`${server.origin}/${app}/`, { waitUntil: 'networkidle' });
+    await page.evaluate(installFetchCounter);
     await page.waitForTimeout(SETTLE_MS);
-    exported = 0;
+    server.resetSpans();
     const readings = [{ clicks: 0, ...(await heapAfterGc(cdp)) }];
     let clickMs = 0;
     let done = 0;
@@ -179,21 +108,21 @@ for (let round = 0; round < ROUNDS; round++) {
       growth: last.used - first.used,
       // Bytes kept per click once the first CHECKPOINT clicks have paid every one-time cost.
       perClick: readings.length > 2 ? (last.used - mid.used) / (last.clicks - mid.clicks) : undefined,
-      spans: exported,
+      spans: server.spans(),
       clickMs,
     };
     samples[app].push(sample);
     log(
       `round ${round + 1}/${ROUNDS} ${app}: ${CLICKS} clicks in ${(clickMs / 1000).toFixed(1)} s; V8 heap ` +
         readings.map((r) => `${r.clicks}: ${r.used} B`).join(', ') +
-        ` (${kb(sample.growth)}); Blink heap ${kb(last.embedder - first.embedder)}; ${exported} spans exported`,
+        ` (${kb(sample.growth)}); Blink heap ${kb(last.embedder - first.embedder)}; ${server.spans()} spans exported`,
     );
     await context.close();
   }
 }
 const chromiumVersion = browser.version();
 await browser.close();
-server.close();
+await server.close();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n, digits = 0) =>

@@ -120,7 +120,7 @@ export function interactionToJoin(
   }
   if (event.type === 'click' && event.target instanceof Element) {
     const control = event.target;
-    return registry.newest(
+    return registry.newestMaybeDispatching(
       (interaction) =>
         !interaction.dispatchOver &&
         interaction.element instanceof HTMLLabelElement &&

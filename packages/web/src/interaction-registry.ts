@@ -24,8 +24,14 @@ export class InteractionRegistry {
   readonly #byTrace = new Map<string, Interaction>();
   // Every interaction span, open or ended: the span processor decides whether to export it as it ends.
   readonly #bySpan = new WeakMap<object, Interaction>();
-  // In start order; short (one entry per interaction in flight, usually one).
-  readonly #open: Interaction[] = [];
+  // In start order. A Set: a page clicked fast holds hundreds open (each waits out its quiet
+  // period), and each click adds one and removes one.
+  readonly #open = new Set<Interaction>();
+  // The open interactions that may have an event in dispatch: started in this task (their first
+  // dispatch is not known to be over) or joined by an event since. What `dispatching()` and the
+  // label rule look at, pruned as they look, so that a click costs the same however many others
+  // are still open.
+  #maybeDispatching: Interaction[] = [];
 
   constructor({ lifetime, zoneContextManager }: InteractionRegistryOptions) {
     this.#lifetime = lifetime;
@@ -41,7 +47,8 @@ export class InteractionRegistry {
       lifetime: this.#lifetime,
       onEnd: (ended) => this.#remove(ended),
     });
-    this.#open.push(interaction);
+    this.#open.add(interaction);
+    this.#maybeDispatching.push(interaction);
     this.#byTrace.set(interaction.traceId, interaction);
     this.#bySpan.set(span, interaction);
     this.#byEvent.set(event, interaction);
@@ -50,7 +57,9 @@ export class InteractionRegistry {
 
   /** Makes `event` part of `interaction`: its listeners run in the interaction's context. */
   join(event: Event, interaction: Interaction): void {
-    if (interaction.join(event)) this.#byEvent.set(event, interaction);
+    if (!interaction.join(event)) return;
+    this.#byEvent.set(event, interaction);
+    if (!this.#maybeDispatching.includes(interaction)) this.#maybeDispatching.push(interaction);
   }
 
   /** The open interaction an event belongs to. */
@@ -70,21 +79,27 @@ export class InteractionRegistry {
 
   /** How many interactions are open. */
   get size(): number {
-    return this.#open.length;
+    return this.#open.size;
   }
 
   /** The newest open interaction that matches. */
   newest(predicate: (interaction: Interaction) => boolean): Interaction | undefined {
-    for (let i = this.#open.length - 1; i >= 0; i--) {
-      const interaction = this.#open[i];
-      if (interaction && predicate(interaction)) return interaction;
-    }
-    return undefined;
+    return newestOf([...this.#open], predicate);
+  }
+
+  /** The newest open interaction that may have an event in dispatch now, that matches. */
+  newestMaybeDispatching(predicate: (interaction: Interaction) => boolean): Interaction | undefined {
+    this.#maybeDispatching = this.#maybeDispatching.filter(
+      (interaction) => !interaction.ended && (!interaction.dispatchOver || interaction.isDispatching()),
+    );
+    return newestOf(this.#maybeDispatching, predicate);
   }
 
   /** The open interaction when there is exactly one, else undefined. */
   only(): Interaction | undefined {
-    return this.#open.length === 1 ? this.#open[0] : undefined;
+    if (this.#open.size !== 1) return undefined;
+    for (const interaction of this.#open) return interaction;
+    return undefined;
   }
 
   /**
@@ -93,7 +108,7 @@ export class InteractionRegistry {
    * with no ambiguity even when other interactions are open.
    */
   dispatching(): Interaction | undefined {
-    return this.newest((interaction) => interaction.isDispatching());
+    return this.newestMaybeDispatching((interaction) => interaction.isDispatching());
   }
 
   /** Ends every open interaction now, for `reason` (see Interaction.end). */
@@ -116,7 +131,17 @@ export class InteractionRegistry {
   #remove(interaction: Interaction): void {
     this.#byTrace.delete(interaction.traceId);
     for (const event of interaction.events) this.#byEvent.delete(event);
-    const index = this.#open.indexOf(interaction);
-    if (index !== -1) this.#open.splice(index, 1);
+    this.#open.delete(interaction);
   }
+}
+
+function newestOf(
+  interactions: readonly Interaction[],
+  predicate: (interaction: Interaction) => boolean,
+): Interaction | undefined {
+  for (let i = interactions.length - 1; i >= 0; i--) {
+    const interaction = interactions[i];
+    if (interaction && predicate(interaction)) return interaction;
+  }
+  return undefined;
 }

@@ -174,6 +174,26 @@ describe('Interaction', () => {
     expect(interaction.zoneFor({} as Zone)).toBeUndefined();
   });
 
+  it('is capped at its own cap when others started before it ended early (one timer serves all caps)', async () => {
+    const { click, child } = setup();
+    const early = click();
+    const earlyRequest = child(early);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const late = click();
+    child(late);
+    earlyRequest.end();
+    await vi.advanceTimersByTimeAsync(INTERACTION_QUIET_MS);
+    expect(early.ended).toBe(true);
+    // The early one's cap comes and goes: the late one is still within its own.
+    await vi.advanceTimersByTimeAsync(INTERACTION_CAP_MS - 1_000 - INTERACTION_QUIET_MS);
+    expect(late.ended).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000 - 1);
+    expect(late.ended).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(late.ended).toBe(true);
+    expect(late.span).toMatchObject({ attributes: { 'clicktrace.interaction.end': 'capped' } });
+  });
+
   it('ended early: for the reason given while busy, as idle at its last work while waiting out its quiet period', async () => {
     const { click, child, exported } = setup();
     const busy = click();
@@ -219,6 +239,28 @@ describe('InteractionRegistry', () => {
     expect(interactions.ofEvent(event)).toBeUndefined();
     expect(interactions.ofTrace(interaction.traceId)).toBeUndefined();
     expect(interactions.size).toBe(0);
+  });
+
+  it('finds the dispatching one among many open, also for an event that joined after its first dispatch', async () => {
+    const { interactions, click, child } = setup();
+    const target = new EventTarget();
+    const late = new Event('click');
+    let dispatching: Interaction | undefined;
+    target.addEventListener('click', () => {
+      dispatching = interactions.dispatching();
+    });
+    const busy = click();
+    child(busy);
+    // Its first dispatch is over (the next task) while it is still at work; others open after it.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(busy.dispatchOver).toBe(true);
+    for (let i = 0; i < 100; i++) child(click());
+    await vi.advanceTimersByTimeAsync(1);
+    expect(interactions.dispatching(), 'none between dispatches').toBeUndefined();
+    interactions.join(late, busy);
+    target.dispatchEvent(late);
+    expect(dispatching).toBe(busy);
+    expect(interactions.dispatching()).toBeUndefined();
   });
 
   it('counts a short contextless timer as the work of the only open interaction', async () => {

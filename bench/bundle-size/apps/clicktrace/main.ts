@@ -4,5 +4,6 @@ import { startTracing } from '@clicktrace/web';
 startTracing({ serviceName: 'bench-web', endpoint: '/v1/traces' });
 
 document.querySelector('button')?.addEventListener('click', () => {
-  void fetch('/api/items');
+  // The app reads the response, as real apps do.
+  void fetch('/api/items').then((response) => response.json());
 });

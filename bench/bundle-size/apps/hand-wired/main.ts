@@ -30,5 +30,6 @@ registerInstrumentations({
 Object.assign(globalThis, { [Symbol.for('clicktrace.web')]: { flush: () => provider.forceFlush() } });
 
 document.querySelector('button')?.addEventListener('click', () => {
-  void fetch('/api/items');
+  // The app reads the response, as real apps do.
+  void fetch('/api/items').then((response) => response.json());
 });
