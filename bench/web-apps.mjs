@@ -33,7 +33,8 @@ export async function serveApps(outDir) {
   let spans = 0;
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
-    if (url.endsWith('/api/items')) return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    if (url.endsWith('/api/items'))
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
     if (url.endsWith('/v1/traces')) {
       const chunks = [];
       req.on('data', (chunk) => chunks.push(chunk));

@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import { APPS, buildApps, clickAndAwait, flushTracing, installFetchCounter, serveApps } from '../web-apps.mjs';
+import {
+  APPS,
+  buildApps,
+  clickAndAwait,
+  flushTracing,
+  installFetchCounter,
+  serveApps,
+} from '../web-apps.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -67,7 +74,8 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const [name, work] of Object.entries(scenarios)) {
       if (process.env.DEBUG) process.stderr.write(`${app} ${name}\n`);
       samples[name] ??= {};
-      (samples[name][app] ??= []).push(await taskTimePerIteration(page, cdp, work));
+      samples[name][app] ??= [];
+      samples[name][app].push(await taskTimePerIteration(page, cdp, work));
     }
     spans[app] = server.spans();
     await page.close();
@@ -78,7 +86,9 @@ await browser.close();
 await server.close();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const env = [ROUNDS !== 7 && `ROUNDS=${ROUNDS}`, ITERATIONS !== 200 && `ITERATIONS=${ITERATIONS}`].filter(Boolean);
+const env = [ROUNDS !== 7 && `ROUNDS=${ROUNDS}`, ITERATIONS !== 200 && `ITERATIONS=${ITERATIONS}`].filter(
+  Boolean,
+);
 const lines = [
   `command: cd bench && ${[...env, 'node main-thread/run.mjs'].join(' ')}`,
   `Chromium ${chromiumVersion}; main-thread task time per iteration, ms: median of ${ROUNDS} rounds x ${ITERATIONS} ` +

@@ -22,7 +22,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import { APPS, buildApps, clickAndAwait, flushTracing, installFetchCounter, serveApps } from '../web-apps.mjs';
+import {
+  APPS,
+  buildApps,
+  clickAndAwait,
+  flushTracing,
+  installFetchCounter,
+  serveApps,
+} from '../web-apps.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLICKS = Number(process.env.CLICKS ?? 10_000);
