@@ -74,12 +74,31 @@ export function listenForInteractions({
     }
   }
 
-  for (const type of INTERACTION_EVENTS) target.addEventListener(type, onInteractionEvent, { capture: true });
+  // Through the browser's own addEventListener, as zone.js saved it: our listener is then no zone
+  // task (zone.js's event-task machinery was a measured part of a click's cost), and it runs in
+  // the zone of the code that dispatched the event, which is how `interactionToJoin` can tell
+  // a `button.click()` made from an open interaction's context.
+  const { add, remove } = nativeListenerMethods(target);
+  for (const type of INTERACTION_EVENTS) add.call(target, type, onInteractionEvent, { capture: true });
   return function stopListening() {
-    for (const type of INTERACTION_EVENTS)
-      target.removeEventListener(type, onInteractionEvent, { capture: true });
+    for (const type of INTERACTION_EVENTS) remove.call(target, type, onInteractionEvent, { capture: true });
     interactions.endAll('shutdown');
   };
+}
+
+/** `addEventListener` and `removeEventListener` as they were before zone.js patched them. */
+function nativeListenerMethods(target: EventTarget): {
+  add: EventTarget['addEventListener'];
+  remove: EventTarget['removeEventListener'];
+} {
+  const saved = target as unknown as Record<string, EventTarget['addEventListener'] | undefined>;
+  const add = saved[Zone.__symbol__('addEventListener')];
+  const remove = saved[Zone.__symbol__('removeEventListener')] as
+    | EventTarget['removeEventListener']
+    | undefined;
+  return add && remove
+    ? { add, remove }
+    : { add: target.addEventListener, remove: target.removeEventListener };
 }
 
 /**

@@ -377,6 +377,15 @@ test('a click dispatched inside another click listener runs in the outer interac
   expect(rootsNamed(app, /Inner/)).toEqual([]);
 });
 
+test('a click the page makes from a timer of an open interaction runs in that interaction', async ({
+  app,
+}) => {
+  const { interaction } = await expectConnected(app, '#later', '/nested');
+  expect(interaction.name).toBe('click button "Later"');
+  await app.flush();
+  expect(rootsNamed(app, /Inner/)).toEqual([]);
+});
+
 test('a click on a label and the click the browser forwards to its control are one interaction', async ({
   app,
 }) => {
