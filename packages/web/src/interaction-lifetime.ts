@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import type { PageExit } from './open-request-spans.js';
 
 /** Why an interaction span ended: the value of `clicktrace.interaction.end`. */
@@ -52,9 +51,6 @@ export class InteractionLifetime {
   readonly #clearTimeout: ClearTimeout;
   /** True while the SDK itself runs work: the macrotasks it schedules are never an interaction's work. */
   #bookkeeping = false;
-  /** The caps of the interactions started so far and not yet due, in start order (cancelled ones too). */
-  readonly #caps: Cap[] = [];
-  #capTimerArmed = false;
 
   constructor() {
     // As zone.js saved them before patching (the page's own, when zone.js left timers alone).
@@ -77,19 +73,9 @@ export class InteractionLifetime {
     return this.#timeout(callback, INTERACTION_QUIET_MS);
   }
 
-  /**
-   * Calls `callback` when an interaction that starts now reaches the cap. One timer serves every
-   * open interaction (armed for the earliest cap): nearly every interaction ends long before its
-   * cap, and a browser timer set and cleared per click was a measured part of a click's cost.
-   */
+  /** Calls `callback` when an interaction that starts now reaches the cap. */
   atCap(callback: () => void): CancelTimer {
-    const cap: Cap = { at: performance.now() + INTERACTION_CAP_MS, callback };
-    // Every cap is the same length, so start order is deadline order.
-    this.#caps.push(cap);
-    if (!this.#capTimerArmed) this.#armCapTimer();
-    return () => {
-      cap.callback = undefined;
-    };
+    return this.#timeout(callback, INTERACTION_CAP_MS);
   }
 
   /**
@@ -116,36 +102,10 @@ export class InteractionLifetime {
     }
   }
 
-  #armCapTimer(): void {
-    while (this.#caps[0] && !this.#caps[0].callback) this.#caps.shift();
-    const next = this.#caps[0];
-    this.#capTimerArmed = next !== undefined;
-    if (next) this.#timeout(() => this.#capsDue(), Math.max(0, next.at - performance.now()));
-  }
-
-  #capsDue(): void {
-    const now = performance.now();
-    for (let cap = this.#caps[0]; cap && cap.at <= now; cap = this.#caps[0]) {
-      this.#caps.shift();
-      try {
-        cap.callback?.();
-      } catch (error) {
-        diag.error('clicktrace: could not end a capped interaction', error);
-      }
-    }
-    this.#armCapTimer();
-  }
-
   #timeout(callback: () => void, ms: number): CancelTimer {
     const id = this.#setTimeout.call(globalThis, callback, ms);
     return () => this.#clearTimeout.call(globalThis, id);
   }
-}
-
-/** An interaction's cap: when it is due (`performance.now()`), and what to call then, until cancelled. */
-interface Cap {
-  readonly at: number;
-  callback: (() => void) | undefined;
 }
 
 type SetTimeout = (callback: () => void, ms: number) => number;

@@ -174,7 +174,7 @@ describe('Interaction', () => {
     expect(interaction.zoneFor({} as Zone)).toBeUndefined();
   });
 
-  it('is capped at its own cap when others started before it ended early (one timer serves all caps)', async () => {
+  it('is capped at its own cap, whatever became of the interactions started before it', async () => {
     const { click, child } = setup();
     const early = click();
     const earlyRequest = child(early);
