@@ -4,7 +4,8 @@
 //   cd bench && node main-thread/run.mjs        (ROUNDS=7 ITERATIONS=200 to change)
 //
 // Each scenario runs ITERATIONS times in one page.evaluate and ends with the app's flush (for
-// clicktrace, after its interactions have ended), so ending and exporting the spans is counted.
+// clicktrace, after its interactions have ended), then SETTLE_MS and a second flush, so ending and
+// exporting the spans is counted in the scenario's window.
 // The driver schedules no timer in the page: a tracing that counts a click's timers as its work
 // (clicktrace does) would otherwise pay for the driver's waits. Clicks wait for their fetch through
 // a count of completed fetches (web-apps.mjs); a click that starts no work waits for the next
@@ -57,14 +58,29 @@ const scenarios = {
     await (${flushTracing})(); }`,
 };
 
+/**
+ * How long the tracing's work may go on after a scenario's last iteration: the stock fetch
+ * instrumentation ends each span in a 300 ms timer (waiting for its resource-timing entry).
+ */
+const SETTLE_MS = 400;
+
 /** Main-thread task time (ms) Chromium spent while `work` ran in the page, per iteration. */
 async function taskTimePerIteration(page, cdp, work) {
+  // Everything the tracing still does after the last iteration (spans that end late, their
+  // export) is counted in the window that caused it: wait in Playwright's process (no timer in
+  // the page), then flush again.
+  const settle = async () => {
+    await page.waitForTimeout(SETTLE_MS);
+    await page.evaluate(`(${flushTracing})()`);
+  };
   // Warm up first: the first runs of any code pay for parsing and JIT, not for tracing.
   await page.evaluate(`(${work})(${Math.ceil(ITERATIONS / 4)})`);
+  await settle();
   const taskDuration = async () =>
     (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
   const before = await taskDuration();
   await page.evaluate(`(${work})(${ITERATIONS})`);
+  await settle();
   return (((await taskDuration()) - before) * 1000) / ITERATIONS;
 }
 

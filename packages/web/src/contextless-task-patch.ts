@@ -10,7 +10,8 @@ type ScheduleTask = (this: Zone, task: Task) => Task;
  * native `await` (no Vite plugin), an app's timers are scheduled in the root zone, outside the
  * interaction's tracking zone, so `await sleep(5); await sleep(5); fetch()` would see the
  * interaction end after the first timer. Watching `Zone.prototype.scheduleTask` lets the lifetime
- * count such timers as the interaction's work (see InteractionLifetime.adoptContextless).
+ * count such timers as the interaction's work (see InteractionRegistry.adoptContextless and
+ * Interaction.adopt).
  *
  * Returns the function that removes the patch.
  */

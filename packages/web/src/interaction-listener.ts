@@ -37,7 +37,8 @@ export interface InteractionListenerOptions {
 /**
  * Starts one root span per interaction, whatever listeners the page has.
  *
- * One capture listener on the window sees each event first, before any listener of the page,
+ * One capture listener on the window sees each event first, before any listener of the page
+ * (unless the page added a window capture listener before it: see nativeListenerMethods),
  * so there is exactly one span per event (not one per listener), and test tools' own listeners
  * add nothing. An event that is part of an interaction already open joins it instead of starting
  * a root (see `interactionToJoin`). The interaction decides when its span ends (interaction.ts).
@@ -51,8 +52,7 @@ export function listenForInteractions({
 }: InteractionListenerOptions): () => void {
   function onInteractionEvent(event: Event): void {
     try {
-      if (interactions.ofEvent(event)) return;
-      const joined = interactionToJoin(event, interactions, zoneContext);
+      const joined = interactions.ofEvent(event) ?? interactionToJoin(event, interactions, zoneContext);
       if (joined) {
         interactions.join(event, joined);
         return;
@@ -86,17 +86,25 @@ export function listenForInteractions({
   };
 }
 
-/** `addEventListener` and `removeEventListener` as they were before zone.js patched them. */
+/**
+ * `addEventListener` and `removeEventListener` as they were before zone.js patched them, unless
+ * the page already has a capture listener for one of our events on `target` through zone.js:
+ * zone.js adds one browser listener per event type and phase, for its first listener, so every
+ * listener the page added through it later would run before a native one of ours. Then ours goes
+ * through zone.js too, after the earlier ones and before the later ones, as it always did.
+ */
 function nativeListenerMethods(target: EventTarget): {
   add: EventTarget['addEventListener'];
   remove: EventTarget['removeEventListener'];
 } {
-  const saved = target as unknown as Record<string, EventTarget['addEventListener'] | undefined>;
-  const add = saved[Zone.__symbol__('addEventListener')];
+  const saved = target as unknown as Record<string, unknown>;
+  const add = saved[Zone.__symbol__('addEventListener')] as EventTarget['addEventListener'] | undefined;
   const remove = saved[Zone.__symbol__('removeEventListener')] as
     | EventTarget['removeEventListener']
     | undefined;
-  return add && remove
+  // zone.js keeps a target's capture listeners of an event under `__zone_symbol__<event>true`.
+  const zoneListens = INTERACTION_EVENTS.some((type) => saved[Zone.__symbol__(`${type}true`)]);
+  return add && remove && !zoneListens
     ? { add, remove }
     : { add: target.addEventListener, remove: target.removeEventListener };
 }

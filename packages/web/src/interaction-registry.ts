@@ -55,10 +55,12 @@ export class InteractionRegistry {
     return interaction;
   }
 
-  /** Makes `event` part of `interaction`: its listeners run in the interaction's context. */
+  /**
+   * Makes `event` part of `interaction` (its listeners run in the interaction's context), or notes
+   * that an event already part of it is being dispatched again: either way it may be dispatching.
+   */
   join(event: Event, interaction: Interaction): void {
-    if (!interaction.join(event)) return;
-    this.#byEvent.set(event, interaction);
+    if (interaction.join(event)) this.#byEvent.set(event, interaction);
     if (!this.#maybeDispatching.includes(interaction)) this.#maybeDispatching.push(interaction);
   }
 
@@ -132,6 +134,9 @@ export class InteractionRegistry {
     this.#byTrace.delete(interaction.traceId);
     for (const event of interaction.events) this.#byEvent.delete(event);
     this.#open.delete(interaction);
+    // Not kept alive (its span, its events, the clicked element) until the next lookup prunes it.
+    const index = this.#maybeDispatching.indexOf(interaction);
+    if (index !== -1) this.#maybeDispatching.splice(index, 1);
   }
 }
 

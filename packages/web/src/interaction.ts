@@ -215,9 +215,7 @@ export class Interaction {
         }
       },
       onCancelTask(delegate, _current, target, task) {
-        // As the OpenTelemetry ZoneContextManager's zones do: cancelling a task that already ran
-        // or is running (clearTimeout inside its own callback) is left to zone.js's own no-op.
-        if (task.state === 'notScheduled' || task.state === 'running') return task;
+        // zone.js calls this only for a task still scheduled or running (it is 'canceling' here).
         try {
           return delegate.cancelTask(target, task);
         } finally {

@@ -42,11 +42,6 @@ export class ZoneContextManager implements ContextManager {
     const zone = Zone.current.fork({
       name: fn.name ? `otel:with:${fn.name}` : 'otel:with',
       properties: { [ZONE_CONTEXT_KEY]: context },
-      onCancelTask(delegate, _current, target, task) {
-        // A task that already ran, or is running, has nothing left to cancel.
-        if (task.state === 'notScheduled' || task.state === 'running') return task;
-        return delegate.cancelTask(target, task);
-      },
     });
     return zone.run(fn, thisArg, args) as ReturnType<F>;
   }

@@ -138,6 +138,19 @@ describe('Interaction', () => {
     expect(interaction.ended).toBe(true);
   });
 
+  it('counts a periodic task (setInterval) as pending until its first run', async () => {
+    const { click } = setup();
+    const interaction = click();
+    const zone = zoneOf(interaction);
+    const interval = task('macroTask', { isPeriodic: true });
+    zone.schedule(interval);
+    await vi.advanceTimersByTimeAsync(INTERACTION_QUIET_MS * 3);
+    expect(interaction.ended).toBe(false);
+    zone.invoke(interval);
+    await vi.advanceTimersByTimeAsync(INTERACTION_QUIET_MS);
+    expect(interaction.ended).toBe(true);
+  });
+
   it('stops counting a cancelled task', async () => {
     const { click } = setup();
     const interaction = click();
@@ -261,6 +274,24 @@ describe('InteractionRegistry', () => {
     target.dispatchEvent(late);
     expect(dispatching).toBe(busy);
     expect(interactions.dispatching()).toBeUndefined();
+  });
+
+  it('finds it dispatching again when the same event is dispatched a second time', async () => {
+    const { interactions, click } = setup();
+    const event = new Event('click');
+    const interaction = click(event);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(interactions.dispatching(), 'first dispatch over').toBeUndefined();
+    const target = new EventTarget();
+    let dispatching: Interaction | undefined;
+    // One listener: in Node only the first listener of a dispatch sees its eventPhase.
+    target.addEventListener('click', () => {
+      // What the interaction listener does for an event it already knows, then a later lookup.
+      interactions.join(event, interaction);
+      dispatching = interactions.dispatching();
+    });
+    target.dispatchEvent(event);
+    expect(dispatching).toBe(interaction);
   });
 
   it('counts a short contextless timer as the work of the only open interaction', async () => {

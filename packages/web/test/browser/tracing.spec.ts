@@ -380,10 +380,22 @@ test('a click dispatched inside another click listener runs in the outer interac
 test('a click the page makes from a timer of an open interaction runs in that interaction', async ({
   app,
 }) => {
-  const { interaction } = await expectConnected(app, '#later', '/nested');
+  const { interaction, client } = await expectConnected(app, '#later', '/nested');
   expect(interaction.name).toBe('click button "Later"');
+  // Joined, not found by the interaction scope's fallback for code without context.
+  expect(client.attributes['clicktrace.parent.source']).toBe('context');
   await app.flush();
   expect(rootsNamed(app, /Inner/)).toEqual([]);
+});
+
+test.describe('with a window capture listener added before startTracing', () => {
+  test.use({ fixtureQuery: '&earlyCapture' });
+
+  test('a window capture listener the page adds later still runs in the interaction', async ({ app }) => {
+    const { interaction, client } = await expectConnected(app, '#capture-fetch', '/capture-fetch');
+    expect(interaction.name).toBe('click button "Capture fetch"');
+    expect(client.attributes['clicktrace.parent.source']).toBe('context');
+  });
 });
 
 test('a click on a label and the click the browser forwards to its control are one interaction', async ({
