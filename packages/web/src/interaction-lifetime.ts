@@ -65,17 +65,17 @@ export class InteractionLifetime {
    * forwards to its control) in the same task, so by the next macrotask all of it has run.
    */
   afterDispatch(callback: () => void): CancelTimer {
-    return this.#timeout(callback, 0);
+    return this.setTimer(callback, 0);
   }
 
   /** Calls `callback` once an interaction that went idle now has stayed so for the quiet period. */
   afterQuietPeriod(callback: () => void): CancelTimer {
-    return this.#timeout(callback, INTERACTION_QUIET_MS);
+    return this.setTimer(callback, INTERACTION_QUIET_MS);
   }
 
   /** Calls `callback` when an interaction that starts now reaches the cap. */
   atCap(callback: () => void): CancelTimer {
-    return this.#timeout(callback, INTERACTION_CAP_MS);
+    return this.setTimer(callback, INTERACTION_CAP_MS);
   }
 
   /**
@@ -89,7 +89,7 @@ export class InteractionLifetime {
   }
 
   /**
-   * Runs the SDK's own work (the batch processor's timer, the user's processors, flush) in the root
+   * Runs the SDK's own work (the user's processors, flush, export) in the root
    * zone, where it carries no context, is counted by no interaction and wakes no framework zone.
    */
   bookkeeping<T>(work: () => T): T {
@@ -102,7 +102,11 @@ export class InteractionLifetime {
     }
   }
 
-  #timeout(callback: () => void, ms: number): CancelTimer {
+  /**
+   * A timer on the browser's own setTimeout: for the interactions' timers and the SDK's own
+   * (batching, export retries, `flush({ idle })`), none of which an interaction may count.
+   */
+  setTimer(callback: () => void, ms: number): CancelTimer {
     const id = this.#setTimeout.call(globalThis, callback, ms);
     return () => this.#clearTimeout.call(globalThis, id);
   }

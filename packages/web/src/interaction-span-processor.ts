@@ -11,7 +11,7 @@ export interface InteractionSpanProcessorOptions {
 }
 
 /**
- * Sits in front of the exporting processor (the BatchSpanProcessor):
+ * Sits in front of the exporting processor (BatchExportProcessor):
  *
  * - hands each span to the open interaction of its trace as a child (start, end), so an
  *   interaction stays open while its fetch is in flight;

@@ -69,12 +69,8 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   const registry = new InteractionRegistry({ lifetime, zoneContextManager });
   const openRequests = new OpenRequestSpans();
   const isHidden = () => globalThis.document?.visibilityState === 'hidden';
-  // The SDK's timers (batching, retries) are bookkeeping: no interaction counts them.
-  const setTimer = (callback: () => void, ms: number) =>
-    lifetime.bookkeeping(() => {
-      const timer = setTimeout(callback, ms);
-      return () => clearTimeout(timer);
-    });
+  // The SDK's timers (batching, retries) run outside zone.js: no interaction counts them.
+  const setTimer = (callback: () => void, ms: number) => lifetime.setTimer(callback, ms);
   const exporter = new OtlpJsonExporter({
     url: resolved.endpoint,
     fetch: uninstrumentedFetch,
@@ -139,13 +135,13 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   // Last: everything above is in place when the user's instrumentations start (some make spans at once).
   const disableInstrumentations = registerInstrumentations(resolved.instrumentations, provider);
 
-  /** Resolves once no interaction is open, or after `maxMs`. Its timers are bookkeeping: no click counts them. */
+  /** Resolves once no interaction is open, or after `maxMs`. Its timers are the SDK's: no click counts them. */
   function interactionsOver(maxMs: number): Promise<void> {
     const deadline = Date.now() + maxMs;
     return new Promise((resolve) => {
       const check = (): void => {
         if (registry.size === 0 || Date.now() >= deadline) resolve();
-        else lifetime.bookkeeping(() => setTimeout(check, IDLE_CHECK_MS));
+        else lifetime.setTimer(check, IDLE_CHECK_MS);
       };
       check();
     });
