@@ -42,6 +42,11 @@ describe('BatchExportProcessor', () => {
     expect(batches).toEqual([]);
     timers[0]?.fire();
     expect(batches).toEqual([2]);
+    // The next span starts the next batch, with a timer of its own.
+    processor.onEnd(sampled);
+    expect(timers.map((timer) => timer.ms)).toEqual([BATCH_DELAY_MS, BATCH_DELAY_MS]);
+    timers[1]?.fire();
+    expect(batches).toEqual([2, 1]);
   });
 
   it('exports at once when a batch is full', () => {

@@ -312,9 +312,10 @@ describe('InteractionRegistry', () => {
   it('adopts no contextless timer while two interactions are open', async () => {
     const { interactions, click } = setup();
     const first = click();
-    click();
+    const second = click();
     interactions.adoptContextless(task('macroTask', { delay: 5 }));
     await vi.advanceTimersByTimeAsync(INTERACTION_QUIET_MS + 1);
     expect(first.ended).toBe(true);
+    expect(second.ended).toBe(true);
   });
 });

@@ -38,12 +38,12 @@ function fakeFetch(answer: (sent: Sent) => Promise<Response> | Response = () => 
   return { fetch: fetch as unknown as typeof globalThis.fetch, sent };
 }
 
-function spans(count: number, attributeBytes = 10): ReadableSpan[] {
+function spans(count: number, attributeBytes = 10, name = 'span'): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const tracer = provider.getTracer('exporter-test');
   for (let i = 0; i < count; i++) {
-    tracer.startSpan(`span ${i}`, { attributes: { payload: 'x'.repeat(attributeBytes) } }).end();
+    tracer.startSpan(`${name} ${i}`, { attributes: { payload: 'x'.repeat(attributeBytes) } }).end();
   }
   return exporter.getFinishedSpans();
 }
@@ -188,6 +188,27 @@ describe('OtlpJsonExporter', () => {
     expect(beacons).toHaveLength(1);
     expect(beacons[0]?.type).toBe('application/json');
     expect(String(warnings.at(-1)?.[0])).toContain('2 spans went past the keepalive budget');
+  });
+
+  it('sendNow sends the newest first: keepalive while they fit beside the request in flight, then sendBeacon', async () => {
+    const beacons: Blob[] = [];
+    vi.stubGlobal('document', { visibilityState: 'hidden' });
+    vi.stubGlobal('navigator', { sendBeacon: (_url: string, blob: Blob) => beacons.push(blob) > 0 });
+    const { fetch, sent } = fakeFetch(() => new Promise<Response>(() => {}));
+    const exporter = new OtlpJsonExporter({ url: URL, fetch });
+    // A small body goes at once and is held; four of about 20 KiB wait, oldest `a`, newest `d`.
+    exporter.export(spans(1, 10, 'first'), () => {});
+    for (const name of ['a', 'b', 'c', 'd']) exporter.export(spans(1, 20_000, name), () => {});
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    exporter.sendNow();
+    // Three fit in the 64 KiB budget beside the first, newest first; the oldest goes by beacon.
+    expect(sent.map((call) => [spanNames(call.body)[0], call.init.keepalive])).toEqual([
+      ['first 0', true],
+      ['d 0', true],
+      ['c 0', true],
+      ['b 0', true],
+    ]);
+    expect(await Promise.all(beacons.map(async (blob) => spanNames(await blob.text())[0]))).toEqual(['a 0']);
   });
 
   it('sends the headers with every request; content-type stays application/json', async () => {
