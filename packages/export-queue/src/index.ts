@@ -17,3 +17,4 @@ export {
 } from './export-queue-options.js';
 export { parseRetryAfter } from './retry-after.js';
 export type { SendOutcome } from './send-outcome.js';
+export { RETRYABLE_STATUSES } from './send-outcome.js';

@@ -1,4 +1,10 @@
 /**
+ * The HTTP statuses with which an OTLP/HTTP collector asks to be sent the same request again later
+ * (honouring its `Retry-After`); any other error status refuses the batch itself.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/**
  * What one attempt to deliver one batch came to.
  *
  * - `{ ok: true }`: the collector took the batch.

@@ -1,11 +1,5 @@
-import type { SendOutcome } from '@clicktrace/export-queue';
+import { RETRYABLE_STATUSES, type SendOutcome } from '@clicktrace/export-queue';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-
-/**
- * The statuses the stock exporter retries itself (otlp-exporter-base 0.301,
- * `isExportHTTPErrorRetryable` in is-export-retryable.ts), as the OTLP/HTTP specification lists them.
- */
-const RETRYABLE_STATUSES: ReadonlySet<unknown> = new Set([429, 502, 503, 504]);
 
 /**
  * The network errors the stock Node transport retries itself (otlp-exporter-base 0.301,
@@ -67,7 +61,8 @@ function isRetryable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code: unknown = (error as { code?: unknown }).code;
   // By name, not instanceof: a second copy of otlp-exporter-base in the process has its own class.
-  if (error.name === 'OTLPExporterError') return code === undefined || RETRYABLE_STATUSES.has(code);
+  // The statuses the stock exporter retries itself (otlp-exporter-base 0.301, isExportHTTPErrorRetryable).
+  if (error.name === 'OTLPExporterError') return code === undefined || RETRYABLE_STATUSES.has(code as number);
   if (typeof code === 'string') return RETRYABLE_NETWORK_CODES.has(code);
   return RETRYABLE_MESSAGES.has(error.message);
 }

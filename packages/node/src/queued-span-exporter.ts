@@ -30,19 +30,17 @@ export interface QueuedSpanExporterOptions extends ExportQueueLimits {
  */
 export class QueuedSpanExporter implements SpanExporter {
   readonly #exporter: SpanExporter;
-  readonly #queue: ExportQueue<ReadableSpan[]>;
+  readonly #queue: ExportQueue<SizedBatch>;
+  readonly #limits: ExportQueueLimits;
   readonly #retryAfter = new RetryAfterWatch();
 
   constructor({ exporter, ...limits }: QueuedSpanExporterOptions) {
     this.#exporter = exporter;
-    this.#queue = new ExportQueue<ReadableSpan[]>({
+    this.#limits = limits;
+    this.#queue = new ExportQueue<SizedBatch>({
       ...limits,
-      send: (spans) => this.#sendOnce(spans),
-      sizeOf: (spans) => {
-        let bytes = 0;
-        for (const span of spans) bytes += estimateSpanBytes(span);
-        return { spans: spans.length, bytes };
-      },
+      send: (batch) => this.#sendOnce(batch.spans),
+      sizeOf: (batch) => ({ spans: batch.spans.length, bytes: batch.bytes }),
     });
   }
 
@@ -53,7 +51,7 @@ export class QueuedSpanExporter implements SpanExporter {
    * whose own buffer drops the newest spans, not the oldest, when it fills.
    */
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.#queue.push(spans);
+    for (const batch of batchesWithinCaps(spans, this.#limits)) this.#queue.push(batch);
     resultCallback({ code: ExportResultCode.SUCCESS });
   }
 
@@ -86,4 +84,32 @@ export class QueuedSpanExporter implements SpanExporter {
       }
     });
   }
+}
+
+/** A batch with its estimated size (estimate-span-bytes.ts), worked out once. */
+interface SizedBatch {
+  spans: ReadableSpan[];
+  bytes: number;
+}
+
+/**
+ * The batch processor's batch, in pieces that each fit the queue's caps: a batch over a cap on
+ * its own (4096 spans of SQL-laden spans past 32 MiB, or a span cap set below the batch size)
+ * would otherwise be dropped whole, collector up or not. A single span over the byte cap stays a
+ * piece of its own, which the queue drops with a warning.
+ */
+function batchesWithinCaps(spans: ReadableSpan[], { maxSpans, maxBytes }: ExportQueueLimits): SizedBatch[] {
+  const batches: SizedBatch[] = [];
+  let current: SizedBatch = { spans: [], bytes: 0 };
+  for (const span of spans) {
+    const bytes = estimateSpanBytes(span);
+    if (current.spans.length > 0 && (current.spans.length >= maxSpans || current.bytes + bytes > maxBytes)) {
+      batches.push(current);
+      current = { spans: [], bytes: 0 };
+    }
+    current.spans.push(span);
+    current.bytes += bytes;
+  }
+  if (current.spans.length > 0) batches.push(current);
+  return batches;
 }

@@ -1,15 +1,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { parseRetryAfter } from '@clicktrace/export-queue';
+import { parseRetryAfter, RETRYABLE_STATUSES } from '@clicktrace/export-queue';
 
 /** Node publishes every node:http(s) client response here: https://nodejs.org/api/diagnostics_channel.html#http */
 const RESPONSE_FINISH = 'http.client.response.finish';
 
 /** What the stock Node transport puts in its `User-Agent` (otlp-exporter-base 0.301, http-transport-utils.ts). */
 const STOCK_USER_AGENT = 'OTel-OTLP-Exporter-JavaScript/';
-
-/** The statuses whose `Retry-After` the OTLP specification asks a client to honour. */
-const RETRY_STATUSES: ReadonlySet<number | undefined> = new Set([429, 502, 503, 504]);
 
 /**
  * Reads the `Retry-After` that the collector sent the stock exporter during one export.
@@ -28,12 +25,18 @@ const RETRY_STATUSES: ReadonlySet<number | undefined> = new Set([429, 502, 503, 
 export class RetryAfterWatch {
   #retryAfterMs: number | undefined;
   readonly #onResponse = (message: unknown): void => {
-    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
-    if (!String(request.getHeader('user-agent') ?? '').includes(STOCK_USER_AGENT)) return;
-    // Each answer replaces the one before: the last attempt's is the one that counts.
-    this.#retryAfterMs = RETRY_STATUSES.has(response.statusCode)
-      ? parseRetryAfter(response.headers['retry-after'], Date.now())
-      : undefined;
+    // Node rethrows a subscriber's error as an uncaught exception: nothing may escape from here.
+    try {
+      const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+      if (!String(request.getHeader('user-agent') ?? '').includes(STOCK_USER_AGENT)) return;
+      // Each answer replaces the one before: the last attempt's is the one that counts.
+      this.#retryAfterMs =
+        response.statusCode !== undefined && RETRYABLE_STATUSES.has(response.statusCode)
+          ? parseRetryAfter(response.headers['retry-after'], Date.now())
+          : undefined;
+    } catch {
+      // Not the message shape Node documents for this channel: nothing to read.
+    }
   };
 
   /** Starts listening, forgetting what an earlier export was told. */

@@ -96,6 +96,28 @@ describe('the export queue (collector down, overloaded, or down too long)', () =
         return found.length >= 10 ? found : undefined;
       });
       expect(delivered, 'each server span once, none lost').toEqual(paths(1, 10));
+      // The exporter's own requests (its retries fire from timers, outside any request) make no spans.
+      await app.stop();
+      expect(otlp.spans().filter((span) => span.kind !== SERVER)).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a batch over a cap on its own loses its oldest spans, as any overflow does, not all of them',
+    async () => {
+      const otlp = await collector();
+      const app = await tracedApp(otlp, {
+        CLICKTRACE_EXPORT_QUEUE_MAX_SPANS: '2',
+        // One batch of all five: no scheduled export before the shutdown's flush.
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
+
+      await serveRequests(app, 5);
+      await app.stop();
+      // Pieces of at most two: the first goes out at once; of the rest, the cap keeps the newest.
+      expect(serverPaths(otlp.spans())).toEqual(['/r/1', '/r/2', '/r/5']);
+      expect(otlp.attempts.map((attempt) => attempt.outcome)).toEqual(['taken', 'taken']);
     },
     TEST_TIMEOUT,
   );

@@ -1,4 +1,4 @@
-import { ExportQueue, parseRetryAfter, type SendOutcome } from '@clicktrace/export-queue';
+import { ExportQueue, parseRetryAfter, RETRYABLE_STATUSES, type SendOutcome } from '@clicktrace/export-queue';
 import { context, diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -33,9 +33,6 @@ export interface OtlpJsonExporterOptions {
 export const MAX_QUEUED_SPANS = 2_048;
 /** The most bytes of request bodies that wait for the collector at once; past it the oldest are dropped. */
 export const MAX_QUEUED_BYTES = 1_048_576;
-
-/** The statuses a collector answers when it wants the same request again later (OTLP/HTTP). */
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
 /** One export request body and how many spans it holds. */
 interface RequestBody {
