@@ -1,11 +1,7 @@
-import type { Context } from '@opentelemetry/api';
 import {
   BatchSpanProcessor,
   type BatchSpanProcessorOptions,
-  type ReadableSpan,
-  type Span,
   type SpanExporter,
-  type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { ExportQueueLimits } from './export-queue-options-from-env.js';
 import { QueuedSpanExporter } from './queued-span-exporter.js';
@@ -21,7 +17,8 @@ export interface QueuedBatchSpanProcessorOptions {
 }
 
 /**
- * The stock BatchSpanProcessor, exporting through a {@link QueuedSpanExporter}: spans are batched
+ * The stock BatchSpanProcessor (subclassed: every span passes through its onStart and onEnd, with
+ * no wrapper call in between), exporting through a {@link QueuedSpanExporter}: spans are batched
  * as usual, then wait in the export queue until the collector takes them.
  *
  * It exists for `forceFlush()`: the stock processor's flush only exports its own buffer (sdk-trace
@@ -30,29 +27,17 @@ export interface QueuedBatchSpanProcessorOptions {
  * so `tracerProvider.forceFlush()` delivers what can be delivered. `shutdown()` needs no help: the
  * stock processor shuts its exporter down, and the queue flushes before it stops.
  */
-export class QueuedBatchSpanProcessor implements SpanProcessor {
+export class QueuedBatchSpanProcessor extends BatchSpanProcessor {
   readonly #exporter: QueuedSpanExporter;
-  readonly #batcher: BatchSpanProcessor;
 
   constructor({ exporter, batch, queue }: QueuedBatchSpanProcessorOptions) {
-    this.#exporter = new QueuedSpanExporter({ exporter, ...queue });
-    this.#batcher = new BatchSpanProcessor({ ...batch, exporter: this.#exporter });
+    const queued = new QueuedSpanExporter({ exporter, ...queue });
+    super({ ...batch, exporter: queued });
+    this.#exporter = queued;
   }
 
-  onStart(span: Span, parentContext: Context): void {
-    this.#batcher.onStart(span, parentContext);
-  }
-
-  onEnd(span: ReadableSpan): void {
-    this.#batcher.onEnd(span);
-  }
-
-  async forceFlush(): Promise<void> {
-    await this.#batcher.forceFlush();
+  override async forceFlush(): Promise<void> {
+    await super.forceFlush();
     await this.#exporter.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.#batcher.shutdown();
   }
 }
