@@ -2,7 +2,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test as base, expect, type Frame, type Page } from '@playwright/test';
 import { type EchoedRequest, startEchoApi } from './echo-api.js';
-import { type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
+import { type ExportedSpan, pollForSpan, SPAN_KIND, traceparentOf } from './otlp-capture.js';
 import { type OtlpServer, startOtlpServer } from './otlp-server.js';
 import { type PageServer, startPageServer } from './servers.js';
 
@@ -92,18 +92,8 @@ const test = base.extend<{ hostile: Hostile }>({
           );
         }
       };
-      async function waitForSpan(predicate: (span: ExportedSpan) => boolean): Promise<ExportedSpan> {
-        await expect
-          .poll(
-            async () => {
-              await flush();
-              return collector.spans().some(predicate);
-            },
-            { timeout: 0, intervals: [100, 200, 400] },
-          )
-          .toBe(true);
-        return collector.spans().find(predicate) as ExportedSpan;
-      }
+      const waitForSpan = (predicate: (span: ExportedSpan) => boolean) =>
+        pollForSpan(() => collector.spans(), flush, predicate);
       return { page, flush, waitForSpan };
     }
 
@@ -148,8 +138,14 @@ const test = base.extend<{ hostile: Hostile }>({
       return traced.run;
     }
 
-    await use({ collector, compare });
-    await collector.close();
+    try {
+      await use({ collector, compare });
+      // What the page did after the comparison (the test's own waits, flushes and retries) counts too.
+      for (const frame of page.frames()) errors.push(...(await reportedErrorsIn(frame)));
+      expect(errors, 'errors after the comparison').toEqual([]);
+    } finally {
+      await collector.close();
+    }
   },
 });
 
@@ -181,10 +177,6 @@ function clientSpan(path: string) {
 
 function clickOn(label: string) {
   return (span: ExportedSpan) => span.parentSpanId === undefined && span.name === `click button "${label}"`;
-}
-
-function traceparentOf(span: ExportedSpan): string {
-  return `00-${span.traceId}-${span.spanId}-01`;
 }
 
 /** Waits for the request span of `path` and its click; checks they are one trace and the request carried it. */

@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { closedPortUrl, type EchoedRequest, startEchoApi } from './echo-api.js';
-import { captureOtlp, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
+import { captureOtlp, type ExportedSpan, SPAN_KIND, traceparentOf } from './otlp-capture.js';
 import { type PageServer, type RecordingApi, startPageServer, startRecordingApi } from './servers.js';
 
 // Our fetch and XHR instrumentations and OTLP/JSON exporter, wired by hand on
@@ -99,10 +99,6 @@ const test = base.extend<{ fixture: Fixture }>({
     await use({ page, spans, exports, run, flush, spanFor, sameOrigin, statusCodeOf });
   },
 });
-
-function traceparentOf(span: ExportedSpan): string {
-  return `00-${span.traceId}-${span.spanId}-01`;
-}
 
 function seenAt(path: string): EchoedRequest {
   const requests = api.seen.filter((request) => request.path === path);

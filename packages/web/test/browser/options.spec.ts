@@ -1,5 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import { type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
+import { type ExportedSpan, pollForSpan, SPAN_KIND } from './otlp-capture.js';
 import { type OtlpServer, startOtlpServer } from './otlp-server.js';
 import { type PageServer, type RecordingApi, startPageServer, startRecordingApi } from './servers.js';
 
@@ -59,18 +59,8 @@ const test = base.extend<{ options: OptionsPage }>({
         (o) => ((globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as Running).flush(o),
         options,
       );
-    async function waitForSpan(predicate: (span: ExportedSpan) => boolean): Promise<ExportedSpan> {
-      await expect
-        .poll(
-          async () => {
-            await flush();
-            return collector.spans().some(predicate);
-          },
-          { timeout: 0, intervals: [100, 200, 400] },
-        )
-        .toBe(true);
-      return collector.spans().find(predicate) as ExportedSpan;
-    }
+    const waitForSpan = (predicate: (span: ExportedSpan) => boolean) =>
+      pollForSpan(() => collector.spans(), flush, predicate);
     const state = () =>
       page.evaluate(() => {
         const fixture = (window as unknown as { fixture: Record<string, unknown> }).fixture;

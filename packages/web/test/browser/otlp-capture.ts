@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** A span as the stock OTLP/HTTP JSON exporter sends it, with attributes flattened. */
 export interface ExportedSpan {
@@ -112,4 +112,30 @@ export function isClickChain(spans: ExportedSpan[], traceparent: string | undefi
     click.parentSpanId === undefined &&
     /^(click|submit) /.test(click.name)
   );
+}
+
+/** The `traceparent` a request sends when `span` is its CLIENT span (sampled). */
+export function traceparentOf(span: ExportedSpan): string {
+  return `00-${span.traceId}-${span.spanId}-01`;
+}
+
+/**
+ * Flushes and looks again until a span matches, with no limit of its own (the test's timeout is
+ * the limit): the tracing exports when it flushes, and the collector decodes as requests arrive.
+ */
+export async function pollForSpan(
+  spans: () => readonly ExportedSpan[],
+  flush: () => Promise<unknown>,
+  predicate: (span: ExportedSpan) => boolean,
+): Promise<ExportedSpan> {
+  await expect
+    .poll(
+      async () => {
+        await flush();
+        return spans().some(predicate);
+      },
+      { timeout: 0, intervals: [100, 200, 400] },
+    )
+    .toBe(true);
+  return spans().find(predicate) as ExportedSpan;
 }

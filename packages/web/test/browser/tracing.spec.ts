@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Plugin } from 'vite';
-import { captureOtlp, type ExportedSpan, SPAN_KIND } from './otlp-capture.js';
+import { captureOtlp, type ExportedSpan, pollForSpan, SPAN_KIND, traceparentOf } from './otlp-capture.js';
 import {
   type PageServer,
   type RecordingApi,
@@ -71,20 +71,10 @@ const test = base.extend<{ app: TracedApp; fixtureQuery: string }>({
           (globalThis as Record<symbol, unknown>)[Symbol.for('clicktrace.web')] as { flush(): Promise<void> }
         ).flush(),
       );
-    async function waitForSpan(predicate: (span: ExportedSpan) => boolean): Promise<ExportedSpan> {
-      await expect
-        .poll(
-          async () => {
-            await flush();
-            return spans.some(predicate);
-          },
-          { timeout: 10_000, intervals: [100, 200, 400] },
-        )
-        .toBe(true);
-      return spans.find(predicate) as ExportedSpan;
-    }
+    const waitForSpan = (predicate: (span: ExportedSpan) => boolean) =>
+      pollForSpan(() => spans, flush, predicate);
     async function waitForRequest(server: RecordingApi, path: string): Promise<SeenRequest> {
-      await expect.poll(() => server.seen.some((seen) => seen.path === path), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => server.seen.some((seen) => seen.path === path), { timeout: 0 }).toBe(true);
       return server.seen.find((seen) => seen.path === path) as SeenRequest;
     }
     function parentOf(span: ExportedSpan): Promise<ExportedSpan> {
@@ -102,10 +92,6 @@ function requestSpan(path: string) {
 
 function rootsNamed(app: TracedApp, name: RegExp): ExportedSpan[] {
   return app.spans.filter((span) => span.parentSpanId === undefined && name.test(span.name));
-}
-
-function traceparentOf(span: ExportedSpan): string {
-  return `00-${span.traceId}-${span.spanId}-01`;
 }
 
 /** Clicks, then checks: server got traceparent = the CLIENT span; its parent is the root interaction span. */
