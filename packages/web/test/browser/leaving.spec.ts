@@ -183,11 +183,15 @@ function setHidden(page: Page, hidden: boolean): Promise<void> {
 test('a hidden tab ends its interaction and exports at once; its request keeps its real end, and a tab that comes back keeps tracing', async ({
   leaving,
 }) => {
+  // The page's clock stands still while it is hidden: only what hiding does, with no timer (the
+  // 5 s batch timer above all), can deliver the spans.
+  await leaving.page.clock.install();
   await leaving.open(0);
   await leaving.page.click('#slow');
   await expect
     .poll(() => sameOrigin.some((seen) => seen.path.startsWith('/api/slow')), { timeout: 0 })
     .toBe(true);
+  await leaving.page.clock.pauseAt(Date.now() + 1_000);
   await setHidden(leaving.page, true);
   // No flush: hiding exports what ended, the interaction among it.
   const isClick = (span: ExportedSpan) =>
@@ -204,6 +208,7 @@ test('a hidden tab ends its interaction and exports at once; its request keeps i
   expect(Number(request.attributes['http.response.status_code'])).toBe(200);
   expect(request.attributes['error.type']).toBeUndefined();
   // Back: the next click is traced as usual.
+  await leaving.page.clock.resume();
   await setHidden(leaving.page, false);
   await leaving.page.click('#stay');
   await leaving.page.evaluate(() =>
