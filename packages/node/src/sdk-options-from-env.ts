@@ -35,7 +35,9 @@ export function spanLimitsFromEnv(): SpanLimits {
  * only), with this package's server defaults for the queue and batch sizes. Negative values are
  * ignored, as NodeSDK ignores them.
  */
-export function batchOptionsFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> {
+export function batchOptionsFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> & {
+  maxQueueSize: number;
+} {
   return {
     maxQueueSize: nonNegative('OTEL_BSP_MAX_QUEUE_SIZE') ?? BATCH_DEFAULTS.maxQueueSize,
     maxExportBatchSize: nonNegative('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? BATCH_DEFAULTS.maxExportBatchSize,

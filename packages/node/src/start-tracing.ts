@@ -55,6 +55,7 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
     // The spec: OTEL_SDK_DISABLED=true makes every signal a no-op.
     if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return noopTracing();
     const { serviceName, endpoint, protocol } = resolveOptions(options);
+    const batch = batchOptionsFromEnv();
     // SDK 3 reads no environment itself: span limits and OTEL_BSP_* are read here, as NodeSDK does.
     const tracerProvider = new TracerProvider({
       resource: buildResource(serviceName),
@@ -66,8 +67,8 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
       spanProcessors: [
         new QueuedBatchSpanProcessor({
           exporter: createExporter(protocol, endpoint),
-          batch: batchOptionsFromEnv(),
-          queue: exportQueueOptionsFromEnv(),
+          batch,
+          queue: exportQueueOptionsFromEnv(batch.maxQueueSize),
         }),
       ],
     });

@@ -153,13 +153,16 @@ describe('the export queue (collector down, overloaded, or down too long)', () =
     TEST_TIMEOUT,
   );
 
-  it(
-    'drops the oldest spans past its cap, says how many in a diag warning, and delivers the newest',
-    async () => {
+  it.each([
+    ['CLICKTRACE_EXPORT_QUEUE_MAX_SPANS', { CLICKTRACE_EXPORT_QUEUE_MAX_SPANS: '4' }],
+    ['OTEL_BSP_MAX_QUEUE_SIZE (the default cap)', { OTEL_BSP_MAX_QUEUE_SIZE: '4' }],
+  ])(
+    'drops the oldest spans past its cap (%s), says how many in a diag warning, and delivers the newest',
+    async (_name, cap) => {
       const otlp = await collector();
       otlp.down();
       const app = await tracedApp(otlp, {
-        CLICKTRACE_EXPORT_QUEUE_MAX_SPANS: '4',
+        ...cap,
         // One span per batch, so the cap decides span by span which ones go.
         OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1',
         OTEL_LOG_LEVEL: 'warn',
