@@ -285,6 +285,26 @@ describe('ExportQueue', () => {
       expect((retried?.at ?? 0) - (failed?.at ?? 0), 'the first backoff again, not the fifth').toBe(50);
     });
 
+    it('starts the backoff over after a refused batch too: the collector answered', async () => {
+      let answer = DOWN;
+      const collector = fakeCollector(() => answer);
+      const queue = queueFor(collector);
+      queue.push({ name: 'a', spans: 1 });
+      await vi.advanceTimersByTimeAsync(50 + 100 + 200); // attempts at 0, 50, 150, 350
+      expect(collector.attempts).toHaveLength(4);
+      answer = REFUSED;
+      await vi.advanceTimersByTimeAsync(400); // the fifth, at 750, is refused: `a` is dropped
+      expect(queue.waiting.batches).toBe(0);
+
+      answer = DOWN;
+      queue.push({ name: 'b', spans: 1 });
+      await settle();
+      await vi.advanceTimersByTimeAsync(50);
+      const [failed, retried] = collector.attempts.slice(-2);
+      expect(retried?.name).toBe('b');
+      expect((retried?.at ?? 0) - (failed?.at ?? 0), 'the first backoff again, not the sixth').toBe(50);
+    });
+
     it('counts a send that rejects as a retryable failure', async () => {
       let calls = 0;
       const queue = new ExportQueue<Batch>({
