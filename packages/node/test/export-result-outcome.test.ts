@@ -8,6 +8,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { estimateSpanBytes } from '../src/estimate-span-bytes.js';
 import { sendOutcomeOf } from '../src/export-result-outcome.js';
+import { RetryAfterWatch } from '../src/retry-after-watch.js';
 
 // What the stock exporter's final ExportResult looks like for each way a collector can fail, from
 // the real stock exporter against real servers on 127.0.0.1, and how the export queue reads it.
@@ -60,32 +61,45 @@ function endedSpans(
 }
 
 /**
- * One export with the stock exporter. 200 ms of timeout: its first retry would wait about 1 s,
- * so it gives up after one request, as it does once its 10 s are spent.
+ * One export with the stock exporter, with the Retry-After watch on as the queue runs it. 200 ms
+ * of timeout: its first retry would wait about 1 s, so it gives up after one request, as it does
+ * once its 10 s are spent.
  */
 async function stockExport(url: string) {
   const exporter = new OTLPTraceExporter({ url, timeoutMillis: 200 });
+  const watch = new RetryAfterWatch();
+  watch.start();
   const result = await new Promise<Parameters<Parameters<OTLPTraceExporter['export']>[1]>[0]>((resolve) =>
     exporter.export(endedSpans(), resolve),
   );
+  const retryAfterMs = watch.stop();
   await exporter.shutdown();
-  return result;
+  return { result, retryAfterMs };
+}
+
+/** What the queue makes of one stock export to `url`: its result and what the watch read. */
+async function outcomeOf(url: string) {
+  const { result, retryAfterMs } = await stockExport(url);
+  return sendOutcomeOf(result, retryAfterMs);
 }
 
 describe('sendOutcomeOf(the stock exporter result)', () => {
   it('a refused connection (nothing listening) is retryable', async () => {
-    const outcome = sendOutcomeOf(await stockExport(await refusingUrl()), undefined);
+    const outcome = await outcomeOf(await refusingUrl());
     expect(outcome).toMatchObject({ ok: false, retryable: true, error: { code: 'ECONNREFUSED' } });
+    // A Retry-After read earlier in the same export (a 503, then the collector went away) is stale.
+    const { result } = await stockExport(await refusingUrl());
+    expect(sendOutcomeOf(result, 30_000)).not.toHaveProperty('retryAfterMs');
   });
 
   it('a cut connection is retryable', async () => {
     const url = await serve((request) => request.socket.destroy());
-    expect(sendOutcomeOf(await stockExport(url), undefined)).toMatchObject({ ok: false, retryable: true });
+    expect(await outcomeOf(url)).toMatchObject({ ok: false, retryable: true });
   });
 
   it('a collector that does not answer in time is retryable', async () => {
     const url = await serve(() => {});
-    const outcome = sendOutcomeOf(await stockExport(url), undefined);
+    const outcome = await outcomeOf(url);
     expect(outcome).toMatchObject({ ok: false, retryable: true, error: { message: 'Request timed out' } });
   });
 
@@ -93,7 +107,7 @@ describe('sendOutcomeOf(the stock exporter result)', () => {
     const url = await serve((request, response) => {
       request.resume().on('end', () => response.writeHead(503, { 'retry-after': '30' }).end());
     });
-    const outcome = sendOutcomeOf(await stockExport(url), 30_000);
+    const outcome = await outcomeOf(url);
     // The stock error says only that the status was retryable: no status, no Retry-After.
     expect(outcome).toMatchObject({ ok: false, retryable: true, retryAfterMs: 30_000 });
     expect(outcome).toMatchObject({ error: { name: 'OTLPExporterError', code: undefined } });
@@ -103,7 +117,9 @@ describe('sendOutcomeOf(the stock exporter result)', () => {
     const url = await serve((request, response) => {
       request.resume().on('end', () => response.writeHead(400).end('bad spans'));
     });
-    const outcome = sendOutcomeOf(await stockExport(url), 30_000);
+    const { result } = await stockExport(url);
+    // Even with a Retry-After in hand, a refusal is final.
+    const outcome = sendOutcomeOf(result, 30_000);
     expect(outcome).toMatchObject({ ok: false, retryable: false, error: { code: 400, data: 'bad spans' } });
     expect(outcome).not.toHaveProperty('retryAfterMs');
   });
@@ -114,7 +130,7 @@ describe('sendOutcomeOf(the stock exporter result)', () => {
         .resume()
         .on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     });
-    expect(sendOutcomeOf(await stockExport(url), undefined)).toEqual({ ok: true });
+    expect(await outcomeOf(url)).toEqual({ ok: true });
   });
 
   it('an error the stock exporter never retries (a bad certificate, a serializer error) is final', () => {
