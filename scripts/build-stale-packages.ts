@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED_WORKSPACE } from './bundled-opentelemetry.ts';
 
 /**
  * Vitest global setup: tests that run a package as its users do (child processes with
@@ -12,7 +13,6 @@ import { fileURLToPath } from 'node:url';
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PACKAGES = ['collector', 'node', 'web', 'playwright'].map((name) => join(ROOT, 'packages', name));
-const BUNDLES_WORKSPACE_SOURCES = new Set(['node', 'web'].map((name) => join(ROOT, 'packages', name)));
 
 export default function buildStalePackages(): void {
   const tsdown = join(dirname(createRequire(import.meta.url).resolve('tsdown/package.json')), 'dist/run.mjs');
@@ -30,13 +30,26 @@ function isStale(dir: string): boolean {
     join(dir, 'package.json'),
     join(dir, 'tsdown.config.ts'),
     ...filesUnder(join(dir, 'src')),
-    // The private workspace packages it bundles from source (see BUNDLED_WORKSPACE).
-    ...(BUNDLES_WORKSPACE_SOURCES.has(dir) ? filesUnder(join(ROOT, 'packages', 'export-queue', 'src')) : []),
+    ...bundledWorkspaceInputs(dir),
     // What every build shares: the bundling plugin and the installed versions of what is bundled.
     join(ROOT, 'scripts', 'bundled-opentelemetry.ts'),
     join(ROOT, 'pnpm-lock.yaml'),
   ];
   return inputs.some((file) => statSync(file).mtimeMs > builtAt);
+}
+
+/** The manifests and sources of the private workspace packages (BUNDLED_WORKSPACE) that `dir` depends on and bundles. */
+function bundledWorkspaceInputs(dir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  return Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
+    .filter((name) => BUNDLED_WORKSPACE.test(name))
+    .flatMap((name) => {
+      const workspace = join(ROOT, 'packages', name.slice(name.indexOf('/') + 1));
+      return [join(workspace, 'package.json'), ...filesUnder(join(workspace, 'src'))];
+    });
 }
 
 function filesUnder(dir: string): string[] {
