@@ -13,6 +13,8 @@ Options:
   --port N        port to listen on (default 4318; 0 picks a free port)
   --host H        interface to listen on (default 127.0.0.1)
   --max-spans N   spans kept in memory; oldest traces are evicted past it (default 100000)
+  --settle-ms N   how long a request waits for its server's span before the server counts as
+                  not traced, in the breaks of /api/breaks (default 6000)
   -h, --help      show this help
 
 Send traces to http://HOST:PORT/v1/traces (JSON or protobuf); open http://HOST:PORT/ to view them.`;
@@ -25,7 +27,7 @@ export class CliUsageError extends Error {
 export type CliCommand = { help: true } | { help: false; options: CollectorOptions };
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
-  let values: { port?: string; host?: string; 'max-spans'?: string; help?: boolean };
+  let values: { port?: string; host?: string; 'max-spans'?: string; 'settle-ms'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -35,6 +37,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         'max-spans': { type: 'string' },
+        'settle-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -47,6 +50,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values.host !== undefined) {
     if (values.host.trim() === '') throw new CliUsageError('--host must not be empty');
     options.host = values.host;
+  }
+  if (values['settle-ms'] !== undefined) {
+    options.settleMs = integerFlag('--settle-ms', values['settle-ms'], 0, 3_600_000);
   }
   if (values['max-spans'] !== undefined) {
     options.maxSpans = integerFlag('--max-spans', values['max-spans'], 1, Number.MAX_SAFE_INTEGER);

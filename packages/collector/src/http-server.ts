@@ -9,7 +9,9 @@ import { decodeOtlpJson } from './decode-otlp-json.js';
 import { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
 import { BodyError, readBody } from './read-body.js';
+import type { TraceBreaks } from './trace-breaks.js';
 import type { TraceStore } from './trace-store.js';
+import type { TraceSummary } from './types.js';
 import { VIEWER_PAGE } from './viewer-page.js';
 
 /** Path of the OTLP/HTTP traces endpoint, as the OTLP specification fixes it. */
@@ -20,9 +22,16 @@ export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 const TRACE_PATH = /^\/api\/traces\/([0-9a-fA-F]{32})$/;
 
-export function createHttpServer(store: TraceStore): Server {
+/**
+ * Response header of an accepted OTLP POST: the trace ids of its spans, comma-separated. A test
+ * that watches its page's export responses learns which traces are its own from it, without
+ * decoding the bodies.
+ */
+export const TRACE_IDS_HEADER = 'clicktrace-trace-ids';
+
+export function createHttpServer(store: TraceStore, breaks: TraceBreaks): Server {
   return createServer((request, response) => {
-    handle(store, request, response).catch((error: unknown) => {
+    handle(store, breaks, request, response).catch((error: unknown) => {
       // A bug of ours, or a listener of the store that threw: answer instead of crashing.
       const message = error instanceof Error ? error.message : String(error);
       if (!response.headersSent) sendJson(response, 500, { error: message });
@@ -31,7 +40,12 @@ export function createHttpServer(store: TraceStore): Server {
   });
 }
 
-async function handle(store: TraceStore, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  store: TraceStore,
+  breaks: TraceBreaks,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const method = request.method ?? 'GET';
   const path = new URL(request.url ?? '/', 'http://collector').pathname;
   if (method === 'OPTIONS') return answerPreflight(request, response);
@@ -42,7 +56,7 @@ async function handle(store: TraceStore, request: IncomingMessage, response: Ser
     return receiveTraces(store, request, response);
   }
   if (path === '/api/traces') {
-    if (method === 'GET') return sendJson(response, 200, { traces: store.traces() });
+    if (method === 'GET') return sendJson(response, 200, { traces: tracesWithBreakCounts(store, breaks) });
     if (method === 'DELETE') {
       store.clear();
       response.writeHead(204).end();
@@ -56,7 +70,11 @@ async function handle(store: TraceStore, request: IncomingMessage, response: Ser
     const traceId = traceMatch?.[1]?.toLowerCase();
     const spans = traceId ? store.trace(traceId) : undefined;
     if (!traceId || !spans) return sendJson(response, 404, { error: `trace ${path.slice(12)} not found` });
-    return sendJson(response, 200, { traceId, spans });
+    return sendJson(response, 200, { traceId, spans, breaks: breaks.of(traceId) });
+  }
+  if (path === '/api/breaks') {
+    if (method !== 'GET') return notAllowed(request, response, 'GET, OPTIONS');
+    return sendJson(response, 200, { breaks: breaks.all() });
   }
   if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
     response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
@@ -103,9 +121,18 @@ async function receiveTraces(
     throw error;
   }
   store.add(spans);
+  response.setHeader(TRACE_IDS_HEADER, [...new Set(spans.map((span) => span.traceId))].join(','));
   if (isJson) return sendJson(response, 200, { partialSuccess: {} });
   // An empty ExportTraceServiceResponse: every field at its default, nothing rejected.
   response.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': '0' }).end();
+}
+
+function tracesWithBreakCounts(store: TraceStore, breaks: TraceBreaks): TraceSummary[] {
+  const counts = breaks.countByTrace();
+  return store.traces().map((summary) => {
+    const breakCount = counts.get(summary.traceId);
+    return breakCount === undefined ? summary : { ...summary, breakCount };
+  });
 }
 
 function parseJson(body: Buffer): unknown {

@@ -14,6 +14,7 @@
 
 export { decodeOtlpJson } from './decode-otlp-json.js';
 export { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
+export { TRACE_IDS_HEADER } from './http-server.js';
 export { OtlpDecodeError } from './otlp-decode-error.js';
 export type { RenderTraceHtmlOptions } from './render-trace-html.js';
 export { renderTraceHtml } from './render-trace-html.js';
@@ -28,6 +29,17 @@ export type {
   OtlpJsonTraceRequest,
 } from './to-otlp-json.js';
 export { toOtlpJson } from './to-otlp-json.js';
+export { DEFAULT_SETTLE_MS, TraceBreaks } from './trace-breaks.js';
 export type { SpansListener, TraceStoreOptions } from './trace-store.js';
 export { TraceStore } from './trace-store.js';
-export type { AttributeValue, SpanKindName, StatusCodeName, StoredSpan, TraceSummary } from './types.js';
+export type {
+  AttributeValue,
+  BreakCategory,
+  BreakEnd,
+  BreakKind,
+  SpanKindName,
+  StatusCodeName,
+  StoredSpan,
+  TraceBreak,
+  TraceSummary,
+} from './types.js';

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from './http-server.js';
+import { DEFAULT_SETTLE_MS, TraceBreaks } from './trace-breaks.js';
 import { TraceStore } from './trace-store.js';
 
 export interface CollectorOptions {
@@ -13,6 +14,11 @@ export interface CollectorOptions {
   host?: string;
   /** Spans kept in memory before the oldest traces are evicted. Default 100 000. */
   maxSpans?: number;
+  /**
+   * How long a request span that carried trace headers waits for its server's span before the
+   * break `server-not-traced` is reported, in milliseconds. Default 6 000.
+   */
+  settleMs?: number;
 }
 
 export interface Collector {
@@ -20,6 +26,8 @@ export interface Collector {
   url: string;
   port: number;
   store: TraceStore;
+  /** Where the traces the store holds broke apart, and why (also `GET /api/breaks`). */
+  breaks: TraceBreaks;
   /** Stops listening and drops open connections (exporters keep theirs alive). */
   close(): Promise<void>;
 }
@@ -36,12 +44,13 @@ export interface Collector {
  * await collector.close();
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  const { port = 4318, host = '127.0.0.1', maxSpans } = options;
+  const { port = 4318, host = '127.0.0.1', maxSpans, settleMs = DEFAULT_SETTLE_MS } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
   }
   const store = new TraceStore({ maxSpans });
-  const server = createHttpServer(store);
+  const breaks = new TraceBreaks(store, settleMs);
+  const server = createHttpServer(store, breaks);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -57,6 +66,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     url: `http://${urlHost}:${actualPort}`,
     port: actualPort,
     store,
+    breaks,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -2,6 +2,7 @@
  * The collector's memory: received spans grouped by trace, bounded so a collector left
  * running for a day of development cannot grow without limit.
  */
+import { compareDecimal } from './decimal.js';
 import type { StoredSpan, TraceSummary } from './types.js';
 
 export const DEFAULT_MAX_SPANS = 100_000;
@@ -29,7 +30,10 @@ export class TraceStore {
   // A Map iterates in insertion order, which is exactly "by first arrival".
   private readonly _traces = new Map<string, Map<string, StoredSpan>>();
   private readonly _listeners = new Set<SpansListener>();
+  // When each span arrived, for verdicts that wait for late spans (see diagnose-breaks.ts).
+  private readonly _arrivals = new WeakMap<StoredSpan, number>();
   private _size = 0;
+  private _version = 0;
 
   constructor(options: TraceStoreOptions = {}) {
     const { maxSpans = DEFAULT_MAX_SPANS } = options;
@@ -44,13 +48,26 @@ export class TraceStore {
     return this._size;
   }
 
+  /** Changes whenever the spans held change (added, evicted, cleared): a cache key. */
+  get version(): number {
+    return this._version;
+  }
+
+  /** When the store received `span` (milliseconds since the epoch), if it holds that very object. */
+  arrivedAt(span: StoredSpan): number | undefined {
+    return this._arrivals.get(span);
+  }
+
   /**
    * Stores spans, evicts the oldest traces while more than `maxSpans` are held, then tells
    * every `onSpans` listener. A trace bigger than `maxSpans` on its own is evicted too.
    */
   add(spans: StoredSpan[]): void {
     if (spans.length === 0) return;
+    const now = Date.now();
+    this._version++;
     for (const span of spans) {
+      this._arrivals.set(span, now);
       let trace = this._traces.get(span.traceId);
       if (!trace) {
         trace = new Map();
@@ -81,7 +98,13 @@ export class TraceStore {
     return [...this._traces.values()].flatMap((trace) => [...trace.values()]);
   }
 
+  /** Every trace held, as its spans in arrival order. */
+  *traceSpans(): IterableIterator<StoredSpan[]> {
+    for (const trace of this._traces.values()) yield [...trace.values()];
+  }
+
   clear(): void {
+    this._version++;
     this._traces.clear();
     this._size = 0;
   }
@@ -145,9 +168,4 @@ function summarize(traceId: string, spans: StoredSpan[]): TraceSummary {
   };
   if (root) summary.rootName = root.name;
   return summary;
-}
-
-/** Compares two non-negative decimal strings without converting them to (lossy) numbers. */
-function compareDecimal(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

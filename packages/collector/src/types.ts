@@ -58,6 +58,8 @@ export interface TraceSummary {
   startTimeUnixNano: string;
   /** From the earliest start to the latest end. */
   durationMs: number;
+  /** How many breaks the trace takes part in (`GET /api/breaks`); absent when none. */
+  breakCount?: number;
 }
 
 /**

@@ -5,10 +5,12 @@ import { parseCliArgs, USAGE } from '../src/cli-args.js';
 import { startCollector } from '../src/index.js';
 
 describe('parseCliArgs', () => {
-  it('reads port, host and max-spans', () => {
-    expect(parseCliArgs(['--port', '0', '--host', '0.0.0.0', '--max-spans', '500'])).toEqual({
+  it('reads port, host, max-spans and settle-ms', () => {
+    expect(
+      parseCliArgs(['--port', '0', '--host', '0.0.0.0', '--max-spans', '500', '--settle-ms', '250']),
+    ).toEqual({
       help: false,
-      options: { port: 0, host: '0.0.0.0', maxSpans: 500 },
+      options: { port: 0, host: '0.0.0.0', maxSpans: 500, settleMs: 250 },
     });
     expect(parseCliArgs([])).toEqual({ help: false, options: {} });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
@@ -19,6 +21,7 @@ describe('parseCliArgs', () => {
     [['--port', 'abc'], /--port must be an integer from 0 to 65535, got "abc"/],
     [['--port', '70000'], /--port must be an integer/],
     [['--max-spans', '0'], /--max-spans must be an integer from 1/],
+    [['--settle-ms', '-1'], /--settle-ms must be an integer from 0/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['stray'], /positional/],
   ])('rejects %j', (argv, message) => {

@@ -207,7 +207,7 @@ describe('JSON API and viewer', () => {
 
     const one = await send('GET', `/api/traces/${traceId.toUpperCase()}`);
     expect(one.status).toBe(200);
-    expect(JSON.parse(one.body)).toEqual({ traceId, spans: collector.store.trace(traceId) });
+    expect(JSON.parse(one.body)).toEqual({ traceId, spans: collector.store.trace(traceId), breaks: [] });
 
     expect((await send('GET', `/api/traces/${'0'.repeat(31)}1`)).status).toBe(404);
     expect((await send('GET', '/api/traces/not-an-id')).status).toBe(404);
