@@ -21,7 +21,7 @@ describe('parseCliArgs', () => {
     [['--port', 'abc'], /--port must be an integer from 0 to 65535, got "abc"/],
     [['--port', '70000'], /--port must be an integer/],
     [['--max-spans', '0'], /--max-spans must be an integer from 1/],
-    [['--settle-ms', '-1'], /--settle-ms must be an integer from 0/],
+    [['--settle-ms', '1.5'], /--settle-ms must be an integer from 0/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['stray'], /positional/],
   ])('rejects %j', (argv, message) => {
