@@ -28,6 +28,8 @@ echo "==> @clicktrace/playwright's matchers and fixture (Chromium, two workers, 
 pnpm --filter @clicktrace/playwright run test:browser
 echo "==> End-to-end (the demo shop, vite dev and vite build)"
 pnpm --filter @clicktrace/e2e run test
+echo "==> Where traces break: each kind seeded in Chromium against real servers (API, viewer, Playwright)"
+pnpm --filter @clicktrace/e2e run test:breaks
 echo "==> Consumer projects from the packed tarballs, plain npm install, on Node 22 and 24: Vite + React, Express, OpenTelemetry JS 3 (withClicktrace), OpenTelemetry JS 2, document-load"
 SKIP_BUILD=1 node e2e/new-user/run.mjs
 echo "==> Async-context matrix (every path x dev/build x plugin on/off)"

@@ -1,11 +1,15 @@
-import type { StoredSpan, TraceSummary } from '@clicktrace/collector';
+import type { StoredSpan, TraceBreak, TraceSummary } from '@clicktrace/collector';
 
 /** Talks to a running clicktrace collector over its HTTP API. */
 export class CollectorClient {
   readonly url: string;
 
+  /** Where OTLP/HTTP exports go. */
+  readonly tracesUrl: string;
+
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
+    this.tracesUrl = `${this.url}/v1/traces`;
   }
 
   async summaries(): Promise<TraceSummary[]> {
@@ -13,14 +17,18 @@ export class CollectorClient {
     return body.traces;
   }
 
-  async spans(traceId: string): Promise<StoredSpan[]> {
-    const body = (await this._get(`/api/traces/${encodeURIComponent(traceId)}`)) as { spans: StoredSpan[] };
-    return body.spans;
+  /** One trace's spans, and the breaks it takes part in (none from a collector without the diagnosis). */
+  async trace(traceId: string): Promise<{ spans: StoredSpan[]; breaks: TraceBreak[] }> {
+    const body = (await this._get(`/api/traces/${encodeURIComponent(traceId)}`)) as {
+      spans: StoredSpan[];
+      breaks?: TraceBreak[];
+    };
+    return { spans: body.spans, breaks: body.breaks ?? [] };
   }
 
   /** Hands an OTLP/HTTP export body to the collector, as the exporter would have. */
   async post(body: Buffer, headers: Record<string, string>): Promise<Response> {
-    return fetch(`${this.url}/v1/traces`, { method: 'POST', body, headers });
+    return fetch(this.tracesUrl, { method: 'POST', body, headers });
   }
 
   private async _get(path: string): Promise<unknown> {

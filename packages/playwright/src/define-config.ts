@@ -10,6 +10,13 @@ type WebServerConfig = NonNullable<Extract<PlaywrightTestConfig['webServer'], { 
 export const COLLECTOR_URL_ENV = 'CLICKTRACE_COLLECTOR_URL';
 
 /**
+ * How long the test's collector lets a request wait for its server's span before it calls that
+ * server not traced: the servers defineConfig starts export every 100 ms, so 2 s is plenty and
+ * leaves a failing test's 10 s wait time to see the verdict.
+ */
+export const COLLECTOR_SETTLE_MS = 2_000;
+
+/**
  * A drop-in for Playwright's `defineConfig` that starts the clicktrace collector before the
  * config's own `webServer` commands and points them at it: each gets `OTEL_EXPORTER_OTLP_ENDPOINT`,
  * and `OTEL_SERVICE_NAME` (its `name`) and a short `OTEL_BSP_SCHEDULE_DELAY` where they are unset.
@@ -23,7 +30,7 @@ export function defineConfig(config: PlaywrightTestConfig = {}): PlaywrightTestC
   const collectorUrl = collectorUrlForRun();
   const collector: WebServerConfig = {
     name: 'clicktrace collector',
-    command: `"${process.execPath}" "${collectorBin()}" --port ${new URL(collectorUrl).port}`,
+    command: `"${process.execPath}" "${collectorBin()}" --port ${new URL(collectorUrl).port} --settle-ms ${COLLECTOR_SETTLE_MS}`,
     url: `${collectorUrl}/health`,
     reuseExistingServer: false,
     gracefulShutdown: { signal: 'SIGTERM', timeout: 2000 },

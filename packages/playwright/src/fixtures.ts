@@ -1,19 +1,23 @@
 import { writeFile } from 'node:fs/promises';
 import { renderTraceHtml, startCollector, toOtlpJson } from '@clicktrace/collector';
 import { test as base, type TestInfo } from '@playwright/test';
-import { routeBrowserExports } from './browser-exports.js';
 import { CollectorClient } from './collector-client.js';
-import { COLLECTOR_URL_ENV } from './define-config.js';
+import { COLLECTOR_SETTLE_MS, COLLECTOR_URL_ENV } from './define-config.js';
+import { PageExports } from './page-exports.js';
 import { Traces } from './traces.js';
 
 export interface TraceFixtures {
   /** The traces this test caused: `await traces.waitForTrace({ root: /click/ })`. */
   traces: Traces;
-  /** Which page requests are OTLP exports to capture. Default: every URL ending in `/v1/traces`. */
+  /**
+   * Which page requests are OTLP exports of another SDK, copied to the test's collector. Default:
+   * every URL ending in `/v1/traces`. (@clicktrace/web exports straight to the test's collector.)
+   */
   clicktraceExportUrl: string | RegExp;
   /**
-   * Also let the page's exports go on to where the app sends them (a copy still reaches the
-   * test's collector). Default: false, the test's collector answers them.
+   * Let @clicktrace/web export to where the app sends its spans (its relay, say), and copy each
+   * export to the test's collector. Default: false, the page exports straight to the test's
+   * collector.
    */
   clicktracePassOnExports: boolean;
 }
@@ -35,7 +39,7 @@ export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
         await use(new CollectorClient(url));
         return;
       }
-      const collector = await startCollector({ port: 0 });
+      const collector = await startCollector({ port: 0, settleMs: COLLECTOR_SETTLE_MS });
       try {
         await use(new CollectorClient(collector.url));
       } finally {
@@ -51,21 +55,19 @@ export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
       use,
       testInfo,
     ) => {
-      const owned = new Set<string>();
-      const own = (traceIds: Iterable<string>) => {
-        for (const traceId of traceIds) owned.add(traceId);
-      };
-      await routeBrowserExports(
-        context,
-        clicktraceExportUrl,
-        _clicktraceCollector,
-        own,
-        clicktracePassOnExports,
-      );
-      const before = new Set((await _clicktraceCollector.summaries()).map((summary) => summary.traceId));
-      const traces = new Traces(_clicktraceCollector, context, owned, before);
-      await use(traces);
-      if (testInfo.status !== testInfo.expectedStatus) await attachTraces(traces, testInfo);
+      // No route: a page with one gets its CORS preflights answered by Playwright (page-exports.ts).
+      const exports = new PageExports(context, _clicktraceCollector, {
+        exportUrl: clicktraceExportUrl,
+        passOn: clicktracePassOnExports,
+      });
+      await exports.start();
+      const traces = new Traces(_clicktraceCollector, context, exports);
+      try {
+        await use(traces);
+        if (testInfo.status !== testInfo.expectedStatus) await attachTraces(traces, testInfo);
+      } finally {
+        exports.stop();
+      }
     },
     { box: true },
   ],
@@ -78,11 +80,13 @@ export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
  */
 async function attachTraces(traces: Traces, testInfo: TestInfo): Promise<void> {
   try {
-    const spans = (await traces.all({ settle: 0 })).flatMap((trace) => trace.spans);
+    const own = await traces.all({ settle: 0 });
+    const spans = own.flatMap((trace) => trace.spans);
     if (spans.length === 0) return;
+    const breaks = [...new Map(own.flatMap((trace) => trace.breaks.map((item) => [item.id, item]))).values()];
     const html = testInfo.outputPath('clicktrace-traces.html');
     const json = testInfo.outputPath('clicktrace-traces.otlp.json');
-    await writeFile(html, renderTraceHtml(spans, { title: testInfo.title }));
+    await writeFile(html, renderTraceHtml(spans, { title: testInfo.title, breaks }));
     await writeFile(json, JSON.stringify(toOtlpJson(spans), null, 2));
     await testInfo.attach('clicktrace traces.html', { path: html, contentType: 'text/html' });
     await testInfo.attach('clicktrace traces.otlp.json', { path: json, contentType: 'application/json' });

@@ -1,9 +1,10 @@
 import type { Trace } from './trace.js';
-import { describeSpan } from './trace.js';
+import { describeBreak, describeSpan } from './trace.js';
 
 /**
- * Where a trace breaks, in words: an empty list means it is connected (one root, and every
- * other span's parent is in the trace).
+ * Where a trace breaks, in words: an empty list means it is connected (one root, every other
+ * span's parent is in the trace, and the collector found no place where its click went on in
+ * another trace). A restart by policy is not a break here: the server chose it.
  */
 export function findTraceBreaks(trace: Trace): string[] {
   const breaks: string[] = [];
@@ -17,5 +18,6 @@ export function findTraceBreaks(trace: Trace): string[] {
   for (const orphan of trace.orphans) {
     breaks.push(`${describeSpan(orphan)} names parent ${orphan.parentSpanId}, which is not in the trace`);
   }
+  for (const item of trace.breaks) if (item.category !== 'policy') breaks.push(describeBreak(item));
   return breaks;
 }

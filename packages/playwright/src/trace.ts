@@ -1,4 +1,4 @@
-import type { StoredSpan } from '@clicktrace/collector';
+import type { StoredSpan, TraceBreak } from '@clicktrace/collector';
 import { type SpanQuery, spanMatches } from './span-query.js';
 
 /**
@@ -8,10 +8,16 @@ import { type SpanQuery, spanMatches } from './span-query.js';
 export class Trace {
   readonly traceId: string;
   readonly spans: readonly StoredSpan[];
+  /**
+   * Where this trace broke apart from another, and why, as the collector diagnosed it when the
+   * trace was read (`GET /api/traces/:traceId`): empty for a healthy trace.
+   */
+  readonly breaks: readonly TraceBreak[];
   private readonly _byId: Map<string, StoredSpan>;
 
-  constructor(traceId: string, spans: readonly StoredSpan[]) {
+  constructor(traceId: string, spans: readonly StoredSpan[], breaks: readonly TraceBreak[] = []) {
     this.traceId = traceId;
+    this.breaks = breaks;
     this.spans = [...spans].sort(byStartTime);
     this._byId = new Map(this.spans.map((span) => [span.spanId, span]));
   }
@@ -59,6 +65,12 @@ export class Trace {
     for (const top of [...this.roots, ...this.orphans]) draw(top, 0);
     return lines.join('\n');
   }
+}
+
+/** A break as a failure line: its kind, what happened and the fix, as the collector put them. */
+export function describeBreak(item: TraceBreak): string {
+  const where = item.where === undefined ? '' : ` (${item.where})`;
+  return `${item.kind}${where}: ${item.summary} Fix: ${item.fix}.`;
 }
 
 export function describeSpan(span: StoredSpan): string {

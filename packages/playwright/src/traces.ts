@@ -1,12 +1,12 @@
-import type { TraceSummary } from '@clicktrace/collector';
+import type { TraceBreak, TraceSummary } from '@clicktrace/collector';
 import type { BrowserContext, Location } from '@playwright/test';
 import { test as playwrightTest } from '@playwright/test';
-import { flushPages } from './browser-exports.js';
 import { callerLocation } from './caller-location.js';
 import type { CollectorClient } from './collector-client.js';
-import { explainMissingStep } from './explain-break.js';
+import { flushPages } from './flush-pages.js';
+import type { PageExports } from './page-exports.js';
 import { describeQuery, type SpanQuery, spanMatches, type TextMatcher, textMatches } from './span-query.js';
-import { Trace } from './trace.js';
+import { describeBreak, Trace } from './trace.js';
 
 /** What `waitForTrace` looks for. Every field given must hold for the same trace. */
 export interface TraceQuery {
@@ -42,30 +42,21 @@ const MAX_IDLE_WAIT_MS = 500;
 
 /**
  * The traces the current test caused, read from the collector: those its own pages exported spans
- * of (learned from the export requests the fixture routes), with every span of them, the
- * servers' included. Traces of other tests running at the same time are not among them.
+ * of (learned from the collector's answers to their exports, see page-exports.ts), with every
+ * span of them, the servers' included. Traces of other tests running at the same time are not
+ * among them.
  */
 export class Traces {
   private readonly _collector: CollectorClient;
   private readonly _context: BrowserContext;
-  private readonly _before: ReadonlySet<string>;
-  private readonly _owned: ReadonlySet<string>;
-  private readonly _cache = new Map<string, { spanCount: number; trace: Trace }>();
+  private readonly _exports: PageExports;
+  private readonly _cache = new Map<string, { key: string; trace: Trace }>();
 
-  /**
-   * @param owned trace ids this test's pages exported; the fixture adds to it as exports pass.
-   * @param tracesBefore trace ids the collector held when the test started (never this test's).
-   */
-  constructor(
-    collector: CollectorClient,
-    context: BrowserContext,
-    owned: ReadonlySet<string>,
-    tracesBefore: ReadonlySet<string>,
-  ) {
+  /** @param exports the test's pages' exports, which say which traces are the test's own. */
+  constructor(collector: CollectorClient, context: BrowserContext, exports: PageExports) {
     this._collector = collector;
     this._context = context;
-    this._owned = owned;
-    this._before = tracesBefore;
+    this._exports = exports;
   }
 
   /**
@@ -136,7 +127,7 @@ export class Traces {
         if (absent && found === undefined) return { failure: '' };
         const failure = absent
           ? `A trace matched ${describeTraceQuery(query)} (within ${timeout} ms it did not go away):\n${found}`
-          : explainNoMatch(query, timeout, snapshot.own, await this._others());
+          : explainNoMatch(query, timeout, snapshot.own, await this._freshBreaks(snapshot.own));
         return { trace: found, failure };
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -146,27 +137,32 @@ export class Traces {
   /** The test's own traces. Flushes the pages first. */
   private async _snapshot(idleMs: number): Promise<{ own: Trace[] }> {
     await flushPages(this._context, idleMs);
-    const summaries = (await this._collector.summaries()).filter((s) => this._owned.has(s.traceId));
+    await this._exports.settled();
+    const owned = this._exports.owned;
+    const summaries = (await this._collector.summaries()).filter((s) => owned.has(s.traceId));
     return { own: await Promise.all(summaries.map((summary) => this._trace(summary))) };
   }
 
   /**
-   * The other traces that arrived since the test started: where a request's server span may have
-   * gone. Only a failure's explanation needs them, so a passing look never fetches them.
+   * The breaks of `traces` as the collector sees them now, not as cached: a verdict that waited
+   * for late spans (a server that never sent one) may have fallen due since the trace was read.
    */
-  private async _others(): Promise<Trace[]> {
-    const summaries = (await this._collector.summaries()).filter(
-      (s) => !this._owned.has(s.traceId) && !this._before.has(s.traceId),
+  private async _freshBreaks(traces: readonly Trace[]): Promise<TraceBreak[]> {
+    const answers = await Promise.all(
+      traces.map((trace) => this._collector.trace(trace.traceId).catch(() => ({ breaks: [] }))),
     );
-    return Promise.all(summaries.map((summary) => this._trace(summary)));
+    const byId = new Map(answers.flatMap((answer) => answer.breaks.map((item) => [item.id, item] as const)));
+    return [...byId.values()];
   }
 
-  /** The trace of a summary, fetched again only when its span count changed. */
+  /** The trace of a summary, fetched again only when its span or break count changed. */
   private async _trace(summary: TraceSummary): Promise<Trace> {
+    const key = `${summary.spanCount}/${summary.breakCount ?? 0}`;
     const cached = this._cache.get(summary.traceId);
-    if (cached?.spanCount === summary.spanCount) return cached.trace;
-    const trace = new Trace(summary.traceId, await this._collector.spans(summary.traceId));
-    this._cache.set(summary.traceId, { spanCount: summary.spanCount, trace });
+    if (cached?.key === key) return cached.trace;
+    const { spans, breaks } = await this._collector.trace(summary.traceId);
+    const trace = new Trace(summary.traceId, spans, breaks);
+    this._cache.set(summary.traceId, { key, trace });
     return trace;
   }
 }
@@ -189,7 +185,7 @@ export function explainNoMatch(
   query: TraceQuery,
   timeout: number,
   own: readonly Trace[],
-  others: readonly Trace[],
+  breaks: readonly TraceBreak[],
 ): string {
   const lines = [`No trace matched ${describeTraceQuery(query)} within ${timeout} ms.`];
   if (own.length === 0) {
@@ -207,12 +203,23 @@ export function explainNoMatch(
         ? `The closest, trace ${closest.traceId}, does not reach ${missing.map(describeQuery).join(', ')}:`
         : `The closest, trace ${closest.traceId}, has every step but not the service or attributes asked for.`,
     );
-    for (const step of missing) {
-      for (const reason of explainMissingStep(closest, step, others)) lines.push(`  - ${reason}`);
+    // The closest trace's breaks first: most likely why it stops short.
+    const ordered = [...breaks].sort((a, b) => Number(touches(b, closest)) - Number(touches(a, closest)));
+    if (ordered.length > 0) lines.push("Where this test's traces broke, and why:");
+    for (const item of ordered) lines.push(`  - ${describeBreak(item)}`);
+    if (ordered.length === 0 && missing.length > 0) {
+      lines.push(
+        '  - the collector found no break on the way: did the click send that request, and is the page ' +
+          'traced with @clicktrace/web?',
+      );
     }
   }
   lines.push("Traces this test's pages produced:", ...own.map((trace) => trace.toString()));
   return lines.join('\n');
+}
+
+function touches(item: TraceBreak, trace: Trace): boolean {
+  return item.from.traceId === trace.traceId || item.to?.traceId === trace.traceId;
 }
 
 /** The trace with the query's root that has the most of its steps. */

@@ -25,6 +25,13 @@ export interface ResolvedOptions {
 const DEFAULT_ENDPOINT = '/v1/traces';
 
 /**
+ * Where @clicktrace/playwright puts the URL of a test's collector (from an init script), so a
+ * page under test exports straight there whatever `endpoint` the app gives: no route needed,
+ * and the page's own requests meet the servers' real CORS policies.
+ */
+const TEST_ENDPOINT = Symbol.for('clicktrace.web.endpoint');
+
+/**
  * Checks `startTracing`'s options and fills in defaults. Bad options are a programming error
  * the developer should see at once, so this is the one place that throws (TypeError).
  */
@@ -47,7 +54,7 @@ export function resolveOptions(options: unknown, pageHref: string): ResolvedOpti
   }
   return {
     serviceName,
-    endpoint: resolveEndpoint(endpoint, pageHref),
+    endpoint: resolveEndpoint(testEndpoint() ?? endpoint, pageHref),
     propagateTo: normalizePropagateTo(propagateTo),
     keepEmptyInteractions: resolveKeepEmptyInteractions(keepEmptyInteractions),
     headers: resolveHeaders(plainObject('headers', headers, "{ 'x-ingest-key': '…' }")),
@@ -147,6 +154,12 @@ function resolveKeepEmptyInteractions(keepEmptyInteractions: unknown): boolean {
     throw new TypeError('clicktrace: keepEmptyInteractions must be a boolean (true or false)');
   }
   return keepEmptyInteractions;
+}
+
+/** The test collector's URL, when a test set one; anything else there is ignored. */
+function testEndpoint(): string | undefined {
+  const url = (globalThis as Record<symbol, unknown>)[TEST_ENDPOINT];
+  return typeof url === 'string' && /^https?:\/\/\S+$/.test(url) ? url : undefined;
 }
 
 function resolveEndpoint(endpoint: unknown, pageHref: string): string {
