@@ -1,6 +1,6 @@
-import type { Page } from '@playwright/test';
 import type { BreakKind, TraceBreak } from '@clicktrace/collector';
 import { expect, test } from '@clicktrace/playwright';
+import type { Page } from '@playwright/test';
 
 // Each button of the breaks lab breaks the click's trace in one way. For each, the collector's
 // API names the kind and the fix, its viewer shows them as Chromium draws it, and a failing
@@ -18,13 +18,49 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { button: 'not-injected', kind: 'not-injected', outcome: /: 200$/, fix: /^add http:\/\/127\.0\.0\.1:\d+ to propagateTo$/ },
-  { button: 'header-stripped', kind: 'header-stripped', outcome: /: 200$/, fix: /^let traceparent through whatever is between lab-web and lab-api/ },
-  { button: 'propagator-mismatch', kind: 'propagator-mismatch', outcome: /: 200$/, fix: /OTEL_PROPAGATORS=tracecontext,baggage/ },
-  { button: 'not-extracted', kind: 'not-extracted', outcome: /: 200$/, fix: /^make lab-plain-api continue incoming traces/ },
-  { button: 'cors-refused', kind: 'cors-refused', outcome: /: failed \(TypeError\)$/, fix: /^allow traceparent in Access-Control-Allow-Headers on http:\/\/127\.0\.0\.1:\d+/ },
-  { button: 'server-not-traced', kind: 'server-not-traced', outcome: /: 200$/, fix: /^trace http:\/\/127\.0\.0\.1:\d+: start it with node --import @clicktrace\/node\/register/ },
-  { button: 'context-lost-server', kind: 'context-lost', where: 'server', outcome: /: 200$/, fix: /^run the callback in the request's context/ },
+  {
+    button: 'not-injected',
+    kind: 'not-injected',
+    outcome: /: 200$/,
+    fix: /^add http:\/\/127\.0\.0\.1:\d+ to propagateTo$/,
+  },
+  {
+    button: 'header-stripped',
+    kind: 'header-stripped',
+    outcome: /: 200$/,
+    fix: /^let traceparent through whatever is between lab-web and lab-api/,
+  },
+  {
+    button: 'propagator-mismatch',
+    kind: 'propagator-mismatch',
+    outcome: /: 200$/,
+    fix: /OTEL_PROPAGATORS=tracecontext,baggage/,
+  },
+  {
+    button: 'not-extracted',
+    kind: 'not-extracted',
+    outcome: /: 200$/,
+    fix: /^make lab-plain-api continue incoming traces/,
+  },
+  {
+    button: 'cors-refused',
+    kind: 'cors-refused',
+    outcome: /: failed \(TypeError\)$/,
+    fix: /^allow traceparent in Access-Control-Allow-Headers on http:\/\/127\.0\.0\.1:\d+/,
+  },
+  {
+    button: 'server-not-traced',
+    kind: 'server-not-traced',
+    outcome: /: 200$/,
+    fix: /^trace http:\/\/127\.0\.0\.1:\d+: start it with node --import @clicktrace\/node\/register/,
+  },
+  {
+    button: 'context-lost-server',
+    kind: 'context-lost',
+    where: 'server',
+    outcome: /: 200$/,
+    fix: /^run the callback in the request's context/,
+  },
   { button: 'restarted-by-policy', kind: 'restarted-by-policy', outcome: /: 200$/, fix: /^nothing to fix/ },
 ];
 
@@ -38,7 +74,9 @@ async function clickSwitch(page: Page, button: string, outcome: RegExp): Promise
 /** The collector's breaks that touch one of `traceIds`. */
 async function breaksTouching(traceIds: ReadonlySet<string>): Promise<TraceBreak[]> {
   const { breaks } = (await (await fetch(`${collectorUrl}/api/breaks`)).json()) as { breaks: TraceBreak[] };
-  return breaks.filter((item) => traceIds.has(item.from.traceId) || (item.to && traceIds.has(item.to.traceId)));
+  return breaks.filter(
+    (item) => traceIds.has(item.from.traceId) || (item.to && traceIds.has(item.to.traceId)),
+  );
 }
 
 for (const { button, kind, where, outcome, fix } of CASES) {
@@ -77,7 +115,10 @@ for (const { button, kind, where, outcome, fix } of CASES) {
     // known, so the wait only has to give up on a span that cannot come.
     const failure = await traces
       .waitForTrace(
-        { root: new RegExp(`^click button "${button}"`), through: [{ name: 'GET /api/ok', kind: 'SERVER', service: /^lab-(api|b3-api)$/ }] },
+        {
+          root: new RegExp(`^click button "${button}"`),
+          through: [{ name: 'GET /api/ok', kind: 'SERVER', service: /^lab-(api|b3-api)$/ }],
+        },
         { timeout: 1_000 },
       )
       .then(
@@ -119,7 +160,10 @@ test('context-lost in the browser: a request after a native await, while two cli
     fix: expect.stringMatching(/^add the clicktrace\(\) Vite plugin/),
   });
   const failure = await traces
-    .waitForTrace({ root: /^click/, through: [{ name: 'GET /api/after-await', kind: 'SERVER' }] }, { timeout: 1_000 })
+    .waitForTrace(
+      { root: /^click/, through: [{ name: 'GET /api/after-await', kind: 'SERVER' }] },
+      { timeout: 1_000 },
+    )
     .then(
       () => undefined,
       (error: Error) => error.message,

@@ -16,7 +16,9 @@ const ports = {
   untraced: port('untraced'),
 };
 const origin = (role: keyof typeof ports) => `http://127.0.0.1:${ports[role]}`;
-const origins = Object.fromEntries(Object.keys(ports).map((role) => [role, origin(role as keyof typeof ports)]));
+const origins = Object.fromEntries(
+  Object.keys(ports).map((role) => [role, origin(role as keyof typeof ports)]),
+);
 const webPort = port('web');
 const lab = '../../apps/breaks-lab';
 // Node runs the servers' TypeScript as it is (type stripping).
@@ -63,7 +65,10 @@ export default defineConfig({
       command: `${node} src/servers/proxy.ts`,
       cwd: lab,
       url: `${origin('untraced')}/api/ok`,
-      env: { PORTS: JSON.stringify({ proxy: ports.proxy, untraced: ports.untraced }), UPSTREAM: origin('listed') },
+      env: {
+        PORTS: JSON.stringify({ proxy: ports.proxy, untraced: ports.untraced }),
+        UPSTREAM: origin('listed'),
+      },
     },
     {
       name: 'lab-web',

@@ -68,6 +68,9 @@ test('a click on Checkout is one trace: the click, its requests after each await
   for (const name of ['POST /api/checkout', 'GET /api/items']) {
     expect(trace).toContainSpan({ name, kind: 'CLIENT', attributes: { [PARENT_SOURCE]: 'context' } });
   }
+
+  // A healthy run: the collector's diagnosis finds no break in anything the test caused.
+  for (const own of await traces.all()) expect(own.breaks, `breaks of trace ${own.traceId}`).toEqual([]);
 });
 
 test('a click on Add is one trace: the request made before its handler first awaits', async ({

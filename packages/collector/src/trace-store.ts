@@ -98,9 +98,9 @@ export class TraceStore {
     return [...this._traces.values()].flatMap((trace) => [...trace.values()]);
   }
 
-  /** Every trace held, as its spans in arrival order. */
-  *traceSpans(): IterableIterator<StoredSpan[]> {
-    for (const trace of this._traces.values()) yield [...trace.values()];
+  /** Every trace held, as its spans in arrival order (live views: read them before the next `add`). */
+  *traceSpans(): IterableIterator<Iterable<StoredSpan>> {
+    for (const trace of this._traces.values()) yield trace.values();
   }
 
   clear(): void {

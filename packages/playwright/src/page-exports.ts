@@ -73,7 +73,8 @@ export class PageExports {
   }
 
   private readonly _onRequest = (request: Request): void => {
-    if (request.method() !== 'POST' || this._isCollector(request.url()) || !this._exportUrl(request.url())) return;
+    if (request.method() !== 'POST' || this._isCollector(request.url()) || !this._exportUrl(request.url()))
+      return;
     this._track(this._copy(request));
   };
 
@@ -113,7 +114,9 @@ export function urlMatcher(pattern: string | RegExp): (url: string) => boolean {
   if (pattern instanceof RegExp) return (url) => pattern.test(url);
   const source = pattern
     .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) =>
+      part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   const regex = new RegExp(`^${source}$`);
   return (url) => regex.test(url);

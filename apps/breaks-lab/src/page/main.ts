@@ -49,7 +49,8 @@ const switches: Record<string, () => unknown> = {
   // at the await. The first request is held by the server until a second click's arrives, so
   // two clicks are open and the SDK cannot guess which one the second request belongs to.
   'context-lost-browser': async () => {
-    await fetch(`${origins.listed}/api/pair`);
+    // no-store: Chromium's cache holds back a second GET of the same URL until the first is done.
+    await fetch(`${origins.listed}/api/pair`, { cache: 'no-store' });
     await call('context-lost-browser', `${origins.listed}/api/after-await`);
   },
 };

@@ -43,23 +43,29 @@ const waitingForPair: ServerResponse[] = [];
 function handle(role: string, request: IncomingMessage, response: ServerResponse): void {
   if ((role === 'strict' ? strictCors : allowTraceHeaders)(request, response)) return;
   const path = new URL(request.url ?? '/', 'http://lab').pathname;
-  const ok = () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  const ok = (): void => {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  };
   switch (path) {
     case '/api/ok':
     case '/api/after-await':
-      return ok();
+      ok();
+      break;
     case '/api/pair':
       waitingForPair.push(response);
-      if (waitingForPair.length >= 2) for (const held of waitingForPair.splice(0)) held.end('{"paired":true}');
-      return;
+      if (waitingForPair.length >= 2) {
+        for (const held of waitingForPair.splice(0)) held.end('{"paired":true}');
+      }
+      break;
     case '/api/lost-context':
       // The outgoing call runs in the detached job: it starts a trace of its own.
-      return runDetached(() => {
+      runDetached(() => {
         get(`http://127.0.0.1:${ports.listed}/api/ok`, (downstream) => {
           downstream.resume();
           downstream.on('end', ok);
         });
       });
+      break;
     default:
       response.writeHead(404).end();
   }

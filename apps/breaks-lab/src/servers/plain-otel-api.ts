@@ -18,12 +18,17 @@ createServer((request, response) => {
   const path = new URL(request.url ?? '/', 'http://lab').pathname;
   response.setHeader('access-control-allow-origin', request.headers.origin ?? '*');
   if (request.method === 'OPTIONS') {
-    response.writeHead(204, { 'access-control-allow-headers': 'traceparent, tracestate, content-type' }).end();
+    response
+      .writeHead(204, { 'access-control-allow-headers': 'traceparent, tracestate, content-type' })
+      .end();
     return;
   }
   const span = tracer.startSpan(
     `${request.method} ${path}`,
-    { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path } },
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path },
+    },
     ROOT_CONTEXT,
   );
   response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');

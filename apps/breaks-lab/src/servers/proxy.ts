@@ -24,7 +24,9 @@ createServer((request, response) => {
 createServer((request, response) => {
   response.setHeader('access-control-allow-origin', request.headers.origin ?? '*');
   if (request.method === 'OPTIONS') {
-    response.writeHead(204, { 'access-control-allow-headers': 'traceparent, tracestate, content-type' }).end();
+    response
+      .writeHead(204, { 'access-control-allow-headers': 'traceparent, tracestate, content-type' })
+      .end();
     return;
   }
   response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
