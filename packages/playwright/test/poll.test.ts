@@ -2,6 +2,7 @@ import { type Collector, startCollector } from '@clicktrace/collector';
 import type { BrowserContext } from '@playwright/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CollectorClient } from '../src/collector-client.js';
+import type { PageExports } from '../src/page-exports.js';
 import { Traces } from '../src/traces.js';
 import { exportBody, span } from './spans.js';
 
@@ -9,6 +10,8 @@ import { exportBody, span } from './spans.js';
 // client posts it when asked for the summaries the second time), so timing cannot decide the test.
 // The browser side is empty: what a page exports is tested in test/browser.
 const noPages = { pages: () => [] } as unknown as BrowserContext;
+/** What the pages would have told: the trace is the test's own. */
+const ownsTheTrace = { owned: new Set([TRACE_ID]), settled: async () => {} } as unknown as PageExports;
 const TRACE_ID = '5'.repeat(32);
 const LATE_SPAN = span({ traceId: TRACE_ID, spanId: '5'.repeat(16), name: 'click button "late"' });
 
@@ -39,7 +42,7 @@ describe('Traces.poll with absent (.not.toHaveTrace)', () => {
   it('does not pass on the first empty look: a trace arriving at the second look fails it', async () => {
     collector = await startCollector({ port: 0 });
     const client = new LateClient(collector.url, 2);
-    const traces = new Traces(client, noPages, new Set([TRACE_ID]), new Set());
+    const traces = new Traces(client, noPages, ownsTheTrace);
     const result = await traces.poll({ root: /late/ }, { timeout: 1_500, absent: true });
     expect(result.failure).toContain('A trace matched { root /late/ }');
     expect(client.looks).toBeGreaterThanOrEqual(2);
@@ -48,7 +51,7 @@ describe('Traces.poll with absent (.not.toHaveTrace)', () => {
   it('passes after several looks with no match', async () => {
     collector = await startCollector({ port: 0 });
     const client = new LateClient(collector.url, Number.POSITIVE_INFINITY);
-    const traces = new Traces(client, noPages, new Set([TRACE_ID]), new Set());
+    const traces = new Traces(client, noPages, ownsTheTrace);
     const result = await traces.poll({ root: /late/ }, { timeout: 5_000, absent: true });
     expect(result.failure).toBe('');
     expect(client.looks).toBeGreaterThan(2); // not the first empty look

@@ -3,9 +3,9 @@ import type { Page } from '@playwright/test';
 import { expect, Trace, test } from '../../src/index.js';
 import { exportBody, span } from '../spans.js';
 
-// Spans are exported the way a page exports them: OTLP/JSON POSTed by the page itself to some
-// `/v1/traces` URL, which the `traces` fixture routes to the worker's collector.
-const EXPORT_URL = 'http://127.0.0.1:9/v1/traces';
+// Spans are exported the way a page's SDK exports them under the fixture: OTLP/JSON POSTed by the
+// page itself straight to the test's collector (the page is one of the collector's, same origin).
+const EXPORT_URL = '/v1/traces';
 
 /** Epoch milliseconds as OTLP's decimal nanoseconds. */
 const at = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -43,10 +43,14 @@ function brokenOrder(now: number) {
       kind: 'CLIENT',
       startTimeUnixNano: at(now + 5),
       endTimeUnixNano: at(now + 30),
+      resource: { 'telemetry.sdk.language': 'webjs' },
       attributes: {
         'http.request.method': 'POST',
         'url.full': 'http://127.0.0.1:3001/api/order',
         'http.response.status_code': 200,
+        // What @clicktrace/web records for an origin not in propagateTo.
+        'clicktrace.trace_headers.sent': false,
+        'clicktrace.trace_headers.not_sent_reason': 'origin-not-allowed',
       },
     }),
   ];
@@ -65,11 +69,11 @@ function brokenOrder(now: number) {
   return { pageTrace, serverTrace, page, server };
 }
 
-test.beforeEach(async ({ page }) => {
-  await page.goto('data:text/html,<title>exports</title>');
+test.beforeEach(async ({ page, _clicktraceCollector }) => {
+  await page.goto(`${_clicktraceCollector.url}/health`);
 });
 
-test("toHaveTrace finds the test's trace, and explains a request whose server span started its own trace", async ({
+test("toHaveTrace finds the test's trace, and names the collector's diagnosis of a request whose server started its own trace", async ({
   page,
   traces,
   _clicktraceCollector,
@@ -91,7 +95,7 @@ test("toHaveTrace finds the test's trace, and explains a request whose server sp
     { timeout: 300 },
   );
   await expect(failure).rejects.toThrow(
-    `the server span \`POST /api/order\` started trace ${order.serverTrace.slice(0, 4)}… instead of continuing ${order.pageTrace.slice(0, 4)}…: the request reached the server without a traceparent — is http://127.0.0.1:3001 in propagateTo?`,
+    '  - not-injected: POST http://127.0.0.1:3001/api/order left shop-web without trace headers, so shop-api started a new trace. Fix: add http://127.0.0.1:3001 to propagateTo.',
   );
   await expect(failure).rejects.toThrow(`click button "Order" [INTERNAL shop-web]`);
 
@@ -99,7 +103,7 @@ test("toHaveTrace finds the test's trace, and explains a request whose server sp
   await expect(waited).rejects.toThrow(
     /No trace matched \{ root \/click\/; through "POST \/api\/order" \} within 300 ms/,
   );
-  await expect(waited).rejects.toThrow(/in propagateTo\?/);
+  await expect(waited).rejects.toThrow(/Fix: add http:\/\/127\.0\.0\.1:3001 to propagateTo\./);
 
   const stillThere = expect(traces).not.toHaveTrace({ root: /click/ }, { timeout: 300 });
   await expect(stillThere).rejects.toThrow(/A trace matched \{ root \/click\/ \}/);

@@ -52,7 +52,10 @@ test('a failed test points at its own line and carries its trace in the report',
       .split('\n')
       .findIndex((line) => line.includes('// WAIT-LINE')) + 1;
   expect(error?.location).toEqual(expect.objectContaining({ file: spec, line: waitLine }));
-  expect(error?.message).toContain('was answered (200) but no server span for it arrived');
+  expect(error?.message).toContain(
+    'server-not-traced: POST http://127.0.0.1:3001/api/order carried traceparent and was answered, but no span of ' +
+      'http://127.0.0.1:3001 arrived. Fix: trace http://127.0.0.1:3001: start it with node --import @clicktrace/node/register',
+  );
 
   const html = result?.attachments.find((a) => a.name === 'clicktrace traces.html');
   expect(html?.contentType).toBe('text/html');

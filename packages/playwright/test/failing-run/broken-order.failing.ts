@@ -2,9 +2,10 @@ import { test } from '../../src/index.js';
 import { exportBody, span } from '../spans.js';
 
 // The page exports a click whose request never reached a traced server: waitForTrace must fail,
-// at the line below, and the report must carry the test's trace.
-test('the order click reaches the API', async ({ page, traces }) => {
-  await page.goto('data:text/html,<title>exports</title>');
+// at the line below, naming the collector's diagnosis, and the report must carry the test's trace.
+// The page is one of the collector's (same origin), so it can post the spans the way an SDK does.
+test('the order click reaches the API', async ({ page, traces, _clicktraceCollector }) => {
+  await page.goto(`${_clicktraceCollector.url}/health`);
   const traceId = crypto.randomUUID().replaceAll('-', '');
   const body = exportBody([
     span({ traceId, spanId: '1111111111111111', name: 'click button "Order"' }),
@@ -18,15 +19,19 @@ test('the order click reaches the API', async ({ page, traces }) => {
         'http.request.method': 'POST',
         'url.full': 'http://127.0.0.1:3001/api/order',
         'http.response.status_code': 200,
+        'clicktrace.trace_headers.sent': true,
+        'clicktrace.trace_headers.names': ['traceparent'],
       },
     }),
   ]);
   await page.evaluate(async (json) => {
-    await fetch('http://127.0.0.1:9/v1/traces', {
+    await fetch('/v1/traces', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: json,
     });
   }, body);
-  await traces.waitForTrace({ root: /click/, through: ['POST /api/order'] }, { timeout: 500 }); // WAIT-LINE
+  // Longer than the collector's settle time (2 s under defineConfig): by then it has called the
+  // server untraced.
+  await traces.waitForTrace({ root: /click/, through: ['POST /api/order'] }, { timeout: 2_500 }); // WAIT-LINE
 });
