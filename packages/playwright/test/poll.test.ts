@@ -10,9 +10,9 @@ import { exportBody, span } from './spans.js';
 // client posts it when asked for the summaries the second time), so timing cannot decide the test.
 // The browser side is empty: what a page exports is tested in test/browser.
 const noPages = { pages: () => [] } as unknown as BrowserContext;
+const TRACE_ID = '5'.repeat(32);
 /** What the pages would have told: the trace is the test's own. */
 const ownsTheTrace = { owned: new Set([TRACE_ID]), settled: async () => {} } as unknown as PageExports;
-const TRACE_ID = '5'.repeat(32);
 const LATE_SPAN = span({ traceId: TRACE_ID, spanId: '5'.repeat(16), name: 'click button "late"' });
 
 /** A collector client that has the trace exported when it is asked for summaries the n-th time. */
