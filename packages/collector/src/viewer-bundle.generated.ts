@@ -880,9 +880,7 @@ export const VIEWER_SCRIPT: string = `(function() {
 				breaks: detail.breaks,
 				others
 			});
-			const { scrollTop, scrollLeft } = waterfall;
 			const panel = byId("panel");
-			const panelScroll = panel.scrollTop;
 			drawWaterfall(waterfall, {
 				traceId,
 				spans: detail.spans,
@@ -898,16 +896,11 @@ export const VIEWER_SCRIPT: string = `(function() {
 				},
 				openTrace: this._source.live ? void 0 : (id) => this.openTrace(id)
 			});
-			waterfall.scrollTop = scrollTop;
-			waterfall.scrollLeft = scrollLeft;
 			const selected = rows.find((row) => row.type === "span" && row.span.spanId === this._selectedSpanId);
-			if (selected?.type === "span") {
-				drawSpanPanel(panel, selected.span, {
-					orphan: selected.orphan,
-					joined: !!selected.joined
-				});
-				panel.scrollTop = panelScroll;
-			}
+			if (selected?.type === "span") drawSpanPanel(panel, selected.span, {
+				orphan: selected.orphan,
+				joined: !!selected.joined
+			});
 		}
 		async _refreshBreaks() {
 			let options;

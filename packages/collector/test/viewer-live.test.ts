@@ -244,42 +244,79 @@ describe('the live viewer (GET /)', { timeout: 30_000 }, () => {
     await page.close();
   });
 
-  it('polls the collector only while the page is visible', async () => {
+  it('polls the collector every second while the page is visible, and not at all while it is hidden', async () => {
     await sendJobs(1);
     const { page } = await watchedPage(browser);
     await page.clock.install();
     let hidden = false;
     const polls = { visible: 0, hidden: 0 };
-    page.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/api/traces') polls[hidden ? 'hidden' : 'visible']++;
+    // Every poll goes through here; when `held` is set, the next one waits for its release.
+    let held: { arrived: boolean; release: Promise<void> } | undefined;
+    await page.route(/\/api\/traces$/, async (route) => {
+      polls[hidden ? 'hidden' : 'visible']++;
+      const hold = held;
+      if (hold) {
+        hold.arrived = true;
+        await hold.release;
+      }
+      await route.continue();
     });
-    const isPoll = (response: { url(): string }) => new URL(response.url()).pathname === '/api/traces';
+    const answered = () =>
+      page.waitForResponse((response) => new URL(response.url()).pathname === '/api/traces');
+    // A request of the page's own after a poll's answer: the poll that read it has finished, and
+    // any request the page sent before it has been seen.
+    const settled = () => page.evaluate(() => fetch('health').then(() => undefined));
+    const clockUntil = (done: () => boolean) =>
+      pwExpect
+        .poll(async () => {
+          await page.clock.runFor(1000);
+          return done();
+        })
+        .toBe(true);
+
     await page.goto(collector.url);
     await pwExpect(page.locator('#count')).toHaveText('1 trace');
-    // Visible: every second on the page's clock, another poll.
-    const secondPoll = page.waitForResponse(isPoll);
-    await pwExpect
-      .poll(async () => {
-        await page.clock.runFor(1000);
-        return polls.visible;
-      })
-      .toBeGreaterThan(1);
-    await secondPoll;
-    // A request of the page's own after that answer: the poll that read it has finished.
-    await page.evaluate(() => fetch('health'));
+    // Visible: a second later on the page's clock, another poll.
+    let answer = answered();
+    await clockUntil(() => polls.visible > 1);
+    await answer;
+    await settled();
 
+    // Hidden while the next poll waits on its timer: none.
     hidden = true;
     await setVisibility(page, 'hidden');
     await page.clock.runFor(10_000);
-    // A request sent after every one the hidden page could have sent: the request events came in order.
-    await page.evaluate(() => fetch('health'));
+    await settled();
     expect(polls.hidden).toBe(0);
 
     // Shown again: a poll at once, without waiting for the clock.
     hidden = false;
-    const visibleBefore = polls.visible;
+    let visible = polls.visible;
+    answer = answered();
     await setVisibility(page, 'visible');
-    await pwExpect.poll(() => polls.visible).toBe(visibleBefore + 1);
+    await pwExpect.poll(() => polls.visible).toBe(visible + 1);
+    await answer;
+    await settled();
+
+    // Hidden while a poll is on its way: that one ends, and no other follows.
+    let release = () => {};
+    held = { arrived: false, release: new Promise((resolve) => (release = resolve)) };
+    await clockUntil(() => held?.arrived === true);
+    held = undefined;
+    hidden = true;
+    await setVisibility(page, 'hidden');
+    answer = answered();
+    release();
+    await answer;
+    await settled();
+    await page.clock.runFor(10_000);
+    await settled();
+    expect(polls.hidden).toBe(0);
+
+    hidden = false;
+    visible = polls.visible;
+    await setVisibility(page, 'visible');
+    await pwExpect.poll(() => polls.visible).toBe(visible + 1);
     await page.close();
   });
 

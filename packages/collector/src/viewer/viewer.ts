@@ -219,10 +219,9 @@ export class Viewer {
     this._drawnFrom = this._currentSource();
 
     const rows = waterfallRows({ traceId, spans: detail.spans, breaks: detail.breaks, others });
-    // A redraw of the same trace keeps where it was scrolled to.
-    const { scrollTop, scrollLeft } = waterfall;
+    // Redrawn in one go, with no placeholder in between: the waterfall and the panel keep
+    // where they were scrolled to.
     const panel = byId('panel');
-    const panelScroll = panel.scrollTop;
     drawWaterfall(waterfall, {
       traceId,
       spans: detail.spans,
@@ -235,12 +234,9 @@ export class Viewer {
       },
       openTrace: this._source.live ? undefined : (id) => this.openTrace(id),
     });
-    waterfall.scrollTop = scrollTop;
-    waterfall.scrollLeft = scrollLeft;
     const selected = rows.find((row) => row.type === 'span' && row.span.spanId === this._selectedSpanId);
     if (selected?.type === 'span') {
       drawSpanPanel(panel, selected.span, { orphan: selected.orphan, joined: !!selected.joined });
-      panel.scrollTop = panelScroll;
     }
   }
 
