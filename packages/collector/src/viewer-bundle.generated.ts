@@ -58,10 +58,10 @@ export const VIEWER_SCRIPT: string = `(function() {
 	}
 	function validBreaks(value) {
 		if (!Array.isArray(value)) return [];
-		return value.filter((entry) => isRecord(entry) && typeof entry.kind === "string" && isEnd(entry.from) && (entry.to === void 0 || isEnd(entry.to)));
+		return value.filter((entry) => isRecord(entry) && typeof entry.kind === "string" && typeof entry.summary === "string" && typeof entry.fix === "string" && typeof entry.timeUnixNano === "string" && /^\\d+$/.test(entry.timeUnixNano) && isEnd(entry.from) && (entry.to === void 0 || isEnd(entry.to)));
 	}
 	function isEnd(value) {
-		return isRecord(value) && typeof value.traceId === "string" && typeof value.spanId === "string";
+		return isRecord(value) && typeof value.traceId === "string" && typeof value.spanId === "string" && typeof value.name === "string" && typeof value.serviceName === "string";
 	}
 	// src/viewer/dom.ts
 	function el(tag, className, text) {

@@ -75,18 +75,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** The breaks of an answer that the viewer can draw: a missing list is no breaks, a malformed entry is left out. */
+/**
+ * The breaks of an answer that the viewer can draw: a missing list is no breaks, and an entry
+ * without the fields it is drawn from (a newer or broken collector's) is left out.
+ */
 function validBreaks(value: unknown): TraceBreak[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
     (entry): entry is TraceBreak =>
       isRecord(entry) &&
       typeof entry.kind === 'string' &&
+      typeof entry.summary === 'string' &&
+      typeof entry.fix === 'string' &&
+      typeof entry.timeUnixNano === 'string' &&
+      /^\d+$/.test(entry.timeUnixNano) &&
       isEnd(entry.from) &&
       (entry.to === undefined || isEnd(entry.to)),
   );
 }
 
 function isEnd(value: unknown): boolean {
-  return isRecord(value) && typeof value.traceId === 'string' && typeof value.spanId === 'string';
+  return (
+    isRecord(value) &&
+    typeof value.traceId === 'string' &&
+    typeof value.spanId === 'string' &&
+    typeof value.name === 'string' &&
+    typeof value.serviceName === 'string'
+  );
 }
