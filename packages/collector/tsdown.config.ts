@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { writeViewerModule } from './scripts/viewer-bundle.ts';
 
 export default defineConfig({
   // cli: what bin/clicktrace-collector.js runs.
@@ -7,4 +8,7 @@ export default defineConfig({
   target: 'node22.15',
   fixedExtension: false,
   dts: true,
+  // Before each build: the viewer's browser code (src/viewer/) bundled into
+  // src/viewer-bundle.generated.ts, which the page inlines (scripts/viewer-bundle.ts says why so).
+  hooks: { 'build:prepare': writeViewerModule },
 });

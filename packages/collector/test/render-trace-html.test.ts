@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { renderTraceHtml, type StoredSpan } from '../src/index.js';
+import type { TraceBreak } from '../src/types.js';
 import { VIEWER_CSS, VIEWER_PAGE, VIEWER_SCRIPT } from '../src/viewer-page.js';
 import { storedSpan as span, XSS_NAME } from './sample-trace.js';
 
 /** The JSON the page embeds, parsed as the page's script parses it. */
-function embedded(html: string): { traces: { traceId: string }[]; spans: Record<string, StoredSpan[]> } {
+function embedded(html: string): {
+  traces: { traceId: string; breakCount?: number }[];
+  spans: Record<string, StoredSpan[]>;
+  breaks: TraceBreak[];
+} {
   const text = /<script type="application\/json" id="clicktrace-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
   expect(text).toBeDefined();
   return JSON.parse(text ?? '');
@@ -20,13 +25,6 @@ describe('renderTraceHtml', () => {
     expect(VIEWER_PAGE).toContain(VIEWER_SCRIPT);
   });
 
-  it('is self-contained: no external scripts, styles or URLs, and no collector controls', () => {
-    const html = renderTraceHtml([span()]);
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).not.toMatch(/\bsrc=|<link\b|https?:\/\//);
-    expect(html).not.toContain('id="clear"');
-  });
-
   it('embeds the spans as JSON: each trace with its spans, as GET /api/traces/:id answers', () => {
     const a = span({ spanId: '0000000000000001', name: 'root' });
     const b = span({ spanId: '0000000000000002', parentSpanId: a.spanId, name: 'child' });
@@ -40,6 +38,43 @@ describe('renderTraceHtml', () => {
     // Newest first, as the viewer lists them; the span sent twice is there once.
     expect(data.traces.map((t) => t.traceId)).toEqual([other.traceId, a.traceId]);
     expect(data.spans).toEqual({ [a.traceId]: [a, b], [other.traceId]: [other] });
+    expect(data.breaks).toEqual([]);
+  });
+
+  it('embeds the breaks newest first, as GET /api/breaks answers, and counts them per trace as GET /api/traces does', () => {
+    const a = span({ spanId: '0000000000000001', name: 'POST' });
+    const b = span({ traceId: 'ffffffffffffffffffffffffffffffff', spanId: '0000000000000002', name: 'POST' });
+    const end = (s: StoredSpan) => ({
+      traceId: s.traceId,
+      spanId: s.spanId,
+      name: s.name,
+      serviceName: s.serviceName,
+    });
+    const older: TraceBreak = {
+      id: 'one',
+      kind: 'not-injected',
+      category: 'propagation',
+      from: end(a),
+      to: end(b),
+      timeUnixNano: '1700000000000000000',
+      summary: 'no headers',
+      fix: 'add the origin to propagateTo',
+    };
+    const newer: TraceBreak = {
+      ...older,
+      id: 'two',
+      kind: 'server-not-traced',
+      timeUnixNano: '1700000000000000001',
+    };
+    delete newer.to;
+    const data = embedded(renderTraceHtml([a, b], { breaks: [older, newer] }));
+    expect(data.breaks).toEqual([newer, older]);
+    expect(Object.fromEntries(data.traces.map((t) => [t.traceId, t.breakCount]))).toEqual({
+      [a.traceId]: 2,
+      [b.traceId]: 1,
+    });
+    // No breaks, no count: as the API answers for a trace without any.
+    expect(embedded(renderTraceHtml([a])).traces[0]).not.toHaveProperty('breakCount');
   });
 
   it('escapes every < in the embedded JSON, so a span name cannot close the script element', () => {
@@ -68,6 +103,6 @@ describe('renderTraceHtml', () => {
 
   it('renders a page for no spans', () => {
     const html = renderTraceHtml([]);
-    expect(embedded(html)).toEqual({ traces: [], spans: {} });
+    expect(embedded(html)).toEqual({ traces: [], spans: {}, breaks: [] });
   });
 });

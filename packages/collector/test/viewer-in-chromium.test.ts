@@ -86,6 +86,8 @@ describe('renderTraceHtml in Chromium', { timeout: 20_000 }, () => {
     expect(await page.title()).toBe('checkout fails');
     await expect.poll(() => page.locator('#list .trace').count()).toBe(2);
     expect(await page.locator('#count').textContent()).toBe('2 traces');
+    // A saved page has nothing of the collector's to control.
+    expect(await page.getByRole('button', { name: 'Clear traces' }).count()).toBe(0);
     expect(await page.locator('#list .trace .meta span:first-child').allTextContents()).toEqual([
       'payments-api',
       'checkout-api, payments-api',
