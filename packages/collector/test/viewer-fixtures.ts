@@ -148,7 +148,14 @@ export async function sendBrokenCheckout(collector: Collector): Promise<void> {
     const post = start(web, 'POST', {
       kind: SpanKind.CLIENT,
       parent: click,
-      attributes: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:3001/api/checkout?cart=7' },
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': 'http://127.0.0.1:3001/api/checkout?cart=7',
+        'http.response.status_code': 200,
+        // The evidence @clicktrace/web and @clicktrace/node record: sent, and none arrived.
+        'clicktrace.trace_headers.sent': true,
+        'clicktrace.trace_headers.names': ['traceparent'],
+      },
     });
     const server = start(api, 'POST', {
       kind: SpanKind.SERVER,
@@ -156,6 +163,9 @@ export async function sendBrokenCheckout(collector: Collector): Promise<void> {
         'http.request.method': 'POST',
         'http.route': '/api/checkout',
         'url.path': '/api/checkout',
+        'clicktrace.trace_headers.received': [],
+        'clicktrace.trace_headers.extracts': ['traceparent', 'tracestate'],
+        'clicktrace.trace_headers.outcome': 'started',
       },
     });
     const query = start(api, 'SELECT shop.orders', { kind: SpanKind.CLIENT, parent: server });
