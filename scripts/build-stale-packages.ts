@@ -30,6 +30,8 @@ function isStale(dir: string): boolean {
     join(dir, 'package.json'),
     join(dir, 'tsdown.config.ts'),
     ...filesUnder(join(dir, 'src')),
+    // A package's own build scripts (the collector bundles its viewer with one).
+    ...filesUnder(join(dir, 'scripts')),
     ...bundledWorkspaceInputs(dir),
     // What every build shares: the bundling plugin and the installed versions of what is bundled.
     join(ROOT, 'scripts', 'bundled-opentelemetry.ts'),
@@ -53,6 +55,7 @@ function bundledWorkspaceInputs(dir: string): string[] {
 }
 
 function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
