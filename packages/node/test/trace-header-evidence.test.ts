@@ -259,6 +259,12 @@ describe('the trace-header attributes of a server span that reads B3 only (OTEL_
     });
   });
 
+  it('records "continued" for x-b3-* headers at a b3 server, whose fields() name only b3', async () => {
+    use(['b3']);
+    const span = await serve({ 'x-b3-traceid': B3_TRACE_ID, 'x-b3-spanid': B3_SPAN_ID, 'x-b3-sampled': '1' });
+    expect(evidence(span)).toMatchObject({ extracts: ['b3'], propagator: 'b3multi', outcome: 'continued' });
+  });
+
   it('names the format that carried the caller when a request has both', async () => {
     use(['tracecontext', 'b3']);
     // The last propagator that finds a valid header wins: b3 here, whose trace id is not the traceparent's.
