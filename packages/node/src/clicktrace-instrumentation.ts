@@ -11,6 +11,7 @@ import { type HttpServerConfig, ServerSpanCustomization } from './incoming-reque
 import { patchBuiltins } from './patch-builtins.js';
 import { serverRequestDuration } from './server-request-duration.js';
 import { instrumentServers } from './server-spans.js';
+import { TraceHeaderEvidence } from './trace-header-evidence.js';
 import { applyTrustIncoming, resolveTrustIncoming, type TrustIncoming } from './trust-incoming.js';
 import { VERSION } from './version.js';
 
@@ -95,11 +96,17 @@ export class ClicktraceInstrumentation {
   #start(): void {
     const trust = resolveTrustIncoming(this.#config.trustIncoming);
     const tracerProvider = this.#tracerProvider ?? trace.getTracerProvider();
+    const evidence = new TraceHeaderEvidence();
     this.#stop = instrumentServers({
       tracer: tracerProvider.getTracer(CLICKTRACE_INSTRUMENTATION_NAME, VERSION),
-      // The global propagator: ours, or the one the user gave their SDK.
-      parentContext: (request) =>
-        applyTrustIncoming(propagation.extract(ROOT_CONTEXT, request.headers), request, trust),
+      // The global propagator: ours, or the one the user gave their SDK. The span records what
+      // the request's trace headers were and what became of them (trace-header-evidence.ts).
+      parentContext: (request, attributes) => {
+        const headers = request.headers;
+        const parent = applyTrustIncoming(propagation.extract(ROOT_CONTEXT, headers), request, trust);
+        evidence.add(attributes, headers, parent);
+        return parent;
+      },
       backlink: this.#config.serverTiming !== false,
       customization: new ServerSpanCustomization(this.#config.incoming),
       duration: this.#duration,

@@ -26,9 +26,12 @@ import { type ServerSpanState, STATE, type Traced } from './server-span-state.js
 /**
  * Decides the parent of a server span from its request: a Context, or `{ context, links }` (the
  * shape `applyTrustIncoming()` returns, whose links name a caller that was not trusted as parent).
- * The default continues the request's headers as the global propagator reads them.
+ * It may add to `attributes`, the span's start attributes (what it found in the trace headers).
  */
-export type ParentContextHook = (request: IncomingMessage) => Context | { context: Context; links?: Link[] };
+export type ParentContextHook = (
+  request: IncomingMessage,
+  attributes: Attributes,
+) => Context | { context: Context; links?: Link[] };
 
 export interface ServerSpansConfig {
   tracer: Tracer;
@@ -163,17 +166,6 @@ function startServerSpan(
     const customization = config.customization ?? DEFAULT_CUSTOMIZATION;
     // As the stock instrumentation does: an ignored request runs with tracing suppressed, its body too.
     if (customization.ignores(request)) return bindBody(request, suppressTracing(context.active()));
-    const decided = config.parentContext(request);
-    const isContext = typeof (decided as Context).getValue === 'function';
-    const parent = isContext ? (decided as Context) : (decided as { context: Context }).context;
-    const links = isContext ? undefined : (decided as { links?: Link[] }).links;
-    if (
-      customization.requireParent &&
-      !isSpanContextValid(trace.getSpanContext(parent) ?? INVALID_SPAN_CONTEXT)
-    ) {
-      // As the stock one does: no span, and the work runs under an invalid one, which records nothing.
-      return bindBody(request, trace.setSpanContext(parent, INVALID_SPAN_CONTEXT));
-    }
     const method = request.method ?? 'GET';
     const known = KNOWN_METHODS.has(method);
     const url = request.url ?? '/';
@@ -194,6 +186,17 @@ function startServerSpan(
     if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
     const userAgent = headers['user-agent'];
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+    const decided = config.parentContext(request, attributes);
+    const isContext = typeof (decided as Context).getValue === 'function';
+    const parent = isContext ? (decided as Context) : (decided as { context: Context }).context;
+    const links = isContext ? undefined : (decided as { links?: Link[] }).links;
+    if (
+      customization.requireParent &&
+      !isSpanContextValid(trace.getSpanContext(parent) ?? INVALID_SPAN_CONTEXT)
+    ) {
+      // As the stock one does: no span, and the work runs under an invalid one, which records nothing.
+      return bindBody(request, trace.setSpanContext(parent, INVALID_SPAN_CONTEXT));
+    }
     customization.addStartAttributes(request, attributes);
 
     const methodName = known ? method : 'HTTP';

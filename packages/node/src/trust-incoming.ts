@@ -86,6 +86,8 @@ export interface ServerSpanParent {
   links: Link[];
   /** The mode that applied to this request. */
   mode: TrustMode;
+  /** The valid remote span context extracted from the request, whether continued or not. */
+  caller: SpanContext | undefined;
 }
 
 /** Marks a remote parent whose sampled flag must not decide: holds that very SpanContext. */
@@ -103,27 +105,28 @@ export function applyTrustIncoming(
   trust: TrustIncoming = defaultTrustIncoming(),
 ): ServerSpanParent {
   const mode = modeFor(trust, request);
-  const caller = trace.getSpanContext(extracted);
-  const hasCaller = caller !== undefined && caller.isRemote === true && isSpanContextValid(caller);
+  const remote = trace.getSpanContext(extracted);
+  const caller = remote?.isRemote === true && isSpanContextValid(remote) ? remote : undefined;
   switch (mode) {
     case 'always':
-      return { context: extracted, links: [], mode };
+      return { context: extracted, links: [], mode, caller };
     case 'ids-only': {
-      if (!hasCaller) return { context: extracted, links: [], mode };
+      if (caller === undefined) return { context: extracted, links: [], mode, caller };
       // The caller's decision is dropped from the flags too, so that even a sampler that is not
       // trust-aware (ParentBased reads remote flags) cannot be made to record by a caller.
       const parent: SpanContext = { ...caller, traceFlags: caller.traceFlags & ~TraceFlags.SAMPLED };
       const context = trace.setSpanContext(extracted, parent).setValue(IDS_ONLY_PARENT, parent);
-      return { context, links: [], mode };
+      return { context, links: [], mode, caller };
     }
     case 'restart': {
-      if (!hasCaller) return { context: ROOT_CONTEXT, links: [], mode };
+      if (caller === undefined) return { context: ROOT_CONTEXT, links: [], mode, caller };
       // The link names the caller's span; its tracestate, caller-controlled text, is left out.
       const { traceId, spanId, traceFlags } = caller;
       return {
         context: ROOT_CONTEXT,
         links: [{ context: { traceId, spanId, traceFlags, isRemote: true } }],
         mode,
+        caller,
       };
     }
   }

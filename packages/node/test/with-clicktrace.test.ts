@@ -115,6 +115,59 @@ describe('withClicktrace() beside the stock Koa instrumentation', () => {
   });
 });
 
+describe("withClicktrace() with the app's own propagator", () => {
+  let receiver: Recorder;
+  let api: App;
+
+  beforeAll(async () => {
+    receiver = await startRecorder();
+    api = await spawnApp(['--import', fixturePath('with-clicktrace-propagator.mjs')], 'frameworks-http.mjs', {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await receiver?.close();
+  });
+
+  const serverSpan = (path: string): Promise<ExportedSpan> =>
+    waitFor(
+      () => receiver.spans().find((s) => s.kind === SERVER && s.attributes['url.path'] === path),
+      `the SERVER span of ${path}`,
+    );
+  const B3_HEADERS = ['x-b3-traceid', 'x-b3-spanid', 'x-b3-flags', 'x-b3-sampled', 'x-b3-parentspanid'];
+  // OTLP/JSON's array values, as received.
+  const list = (names: string[]) => ({ values: names.map((stringValue) => ({ stringValue })) });
+
+  it('records on its server spans that the server reads what that propagator reads', async () => {
+    await fetch(`${api.url}/api/items/5`, { headers: { traceparent: TRACEPARENT } });
+    const span = await serverSpan('/api/items/5');
+    expect(span.traceId).not.toBe(CALLER_TRACE_ID);
+    expect(span.attributes).toMatchObject({
+      'clicktrace.trace_headers.received': list(['traceparent']),
+      'clicktrace.trace_headers.extracts': list(B3_HEADERS),
+      'clicktrace.trace_headers.outcome': 'started',
+      'clicktrace.trace_headers.caller_trace_id': CALLER_TRACE_ID,
+      'clicktrace.trace_headers.caller_span_id': CALLER_SPAN_ID,
+    });
+
+    await fetch(`${api.url}/api/items/6`, {
+      headers: { 'x-b3-traceid': CALLER_TRACE_ID, 'x-b3-spanid': CALLER_SPAN_ID, 'x-b3-sampled': '1' },
+    });
+    const continued = await serverSpan('/api/items/6');
+    expect(continued.parentSpanId).toBe(CALLER_SPAN_ID);
+    expect(continued.attributes).toMatchObject({
+      'clicktrace.trace_headers.extracts': list(B3_HEADERS),
+      'clicktrace.trace_headers.propagator': 'b3multi',
+      'clicktrace.trace_headers.outcome': 'continued',
+    });
+  });
+});
+
 describe('withClicktrace()', () => {
   it('returns the configuration as NodeSDK takes it, its own options staying apart', () => {
     const merged = withClicktrace(
