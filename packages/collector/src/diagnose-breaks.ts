@@ -204,6 +204,9 @@ function indexSpans(traces: Iterable<Iterable<StoredSpan>>): SpanIndex {
     index.serverRoots.push(root);
     push(index.serverRootsByRoute, `${facts.method} ${facts.path}`, root);
   }
+  for (const roots of index.serverRootsByRoute.values()) {
+    roots.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
   // Earliest first, so that of two identical requests the first one gets the first server root.
   index.clients.sort((a, b) => compareDecimal(a.span.startTimeUnixNano, b.span.startTimeUnixNano));
   return index;
@@ -217,20 +220,35 @@ function closestServerRoot(
   client: Request,
   index: SpanIndex,
   claimed: ReadonlySet<StoredSpan>,
-): Request | undefined {
+): ServerRoot | undefined {
   const start = BigInt(client.span.startTimeUnixNano);
   const from = start - CLOCK_SLACK_NS;
   const to = BigInt(client.span.endTimeUnixNano) + CLOCK_SLACK_NS;
+  const candidates = index.serverRootsByRoute.get(`${client.facts.method} ${client.facts.path}`) ?? [];
   let best: { request: ServerRoot; distance: bigint } | undefined;
-  for (const candidate of index.serverRootsByRoute.get(`${client.facts.method} ${client.facts.path}`) ?? []) {
+  // Sorted by start: only the roots that started inside the window are looked at.
+  for (let i = firstStartingAt(candidates, from); i < candidates.length; i++) {
+    const candidate = candidates[i] as ServerRoot;
     const { span, start: at, callerSpanId } = candidate;
+    if (at > to) break;
     if (claimed.has(span) || span.traceId === client.span.traceId) continue;
     if (callerSpanId !== undefined && callerSpanId !== client.span.spanId) continue;
-    if (at < from || at > to) continue;
     const distance = at > start ? at - start : start - at;
     if (best === undefined || distance < best.distance) best = { request: candidate, distance };
   }
   return best?.request;
+}
+
+/** The index of the first of `roots` (sorted by start) that starts at or after `time`. */
+function firstStartingAt(roots: readonly ServerRoot[], time: bigint): number {
+  let low = 0;
+  let high = roots.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((roots[middle] as ServerRoot).start < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Why a request that reached a traced server did not continue its trace there. */
