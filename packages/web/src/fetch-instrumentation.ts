@@ -1,9 +1,8 @@
-import { context as contextApi, diag } from '@opentelemetry/api';
+import { context as contextApi, diag, propagation } from '@opentelemetry/api';
 import { errorTypeOf, linkServerSpan } from './http-client-span.js';
 import { recordRedirectedTraceHeaders } from './redirected-trace-headers.js';
 import {
   addTraceHeaders,
-  isTraceHeader,
   type RequestInstrumentationOptions,
   recordTraceHeaders,
   requestBaseUrl,
@@ -106,7 +105,7 @@ function startFetchSpan(
     copy = copyInit(init);
     // A no-cors request sends only CORS-safelisted headers: the browser would drop ours unseen.
     if ((copy.mode ?? (input instanceof Request ? input.mode : undefined)) === 'no-cors') {
-      recordTraceHeaders(started.span, [], 'no-cors');
+      recordTraceHeaders(started.span, 'no-cors');
       return started;
     }
     // Headers in an init replace a Request's own: start from whichever fetch would send.
@@ -115,7 +114,7 @@ function startFetchSpan(
     );
   } catch (error) {
     // Sent as called, the request fails the same way (a getter that throws, bad headers...).
-    recordTraceHeaders(started.span, [], 'error');
+    recordTraceHeaders(started.span, 'error');
     options.open.end(started.span, 0, errorTypeOf(error), String(error));
     throw error;
   }
@@ -124,11 +123,11 @@ function startFetchSpan(
     // One trace context per request: the caller's trace headers (a traceparent set by hand,
     // its tracestate) give way to ours rather than being sent twice or mismatched.
     if (ours) {
-      for (const name of [...headers.keys()]) if (isTraceHeader(name)) headers.delete(name);
+      for (const name of propagation.fields()) headers.delete(name);
       for (const name in ours) headers.set(name, ours[name] as string);
     }
   } catch (error) {
-    recordTraceHeaders(started.span, [], 'error');
+    recordTraceHeaders(started.span, 'error');
     diag.error('clicktrace: could not add trace headers to a fetch', error);
   }
   // A plain object, not the Headers: a wrapper below may spread it, and a Headers spreads to nothing.

@@ -75,19 +75,18 @@ export function startRequestSpan(
   if (parent.open !== undefined) attributes[ATTR_PARENT_OPEN_INTERACTIONS] = parent.open;
   const span = options.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent.context);
   options.open.add(span);
-  if (!propagate) recordTraceHeaders(span, [], 'origin-not-allowed');
+  if (!propagate) recordTraceHeaders(span, 'origin-not-allowed');
   return { span, context: trace.setSpan(parent.context, span), propagate, crossOrigin };
 }
 
 /**
- * Records on the span of a request its URL may carry trace headers to whether they went: the
- * `names` added (lower-case), or, when there are none, `reason`.
+ * Records on a request span whether trace headers went with it: the names of those added
+ * (lower-case, never none), or why none were.
  */
-export function recordTraceHeaders(span: Span, names: string[], reason: NotSentReason): void {
-  const sent = names.length > 0;
+export function recordTraceHeaders(span: Span, added: string[] | NotSentReason): void {
+  const sent = typeof added !== 'string';
   span.setAttribute(ATTR_TRACE_HEADERS_SENT, sent);
-  if (sent) span.setAttribute(ATTR_TRACE_HEADERS_NAMES, names);
-  else span.setAttribute(ATTR_TRACE_HEADERS_NOT_SENT_REASON, reason);
+  span.setAttribute(sent ? ATTR_TRACE_HEADERS_NAMES : ATTR_TRACE_HEADERS_NOT_SENT_REASON, added);
 }
 
 /**
@@ -100,8 +99,11 @@ export function addTraceHeaders(
 ): Record<string, string> | undefined {
   const headers = traceHeaders(started.context);
   const names = Object.keys(headers);
-  recordTraceHeaders(started.span, names, 'suppressed');
-  if (names.length === 0) return undefined;
+  if (names.length === 0) {
+    recordTraceHeaders(started.span, 'suppressed');
+    return undefined;
+  }
+  recordTraceHeaders(started.span, names);
   if (started.crossOrigin) options.open.preflighted(started.span);
   return headers;
 }

@@ -125,7 +125,7 @@ export function instrumentXhr(options: RequestInstrumentationOptions): () => voi
         state.propagated = ours.length > 0;
       }
     } catch (error) {
-      if (started?.propagate) recordTraceHeaders(started.span, [], 'error');
+      if (started?.propagate) recordTraceHeaders(started.span, 'error');
       diag.error('clicktrace: could not trace an XMLHttpRequest', error);
     }
     for (const [name, value] of headers) Reflect.apply(originalSetRequestHeader, this, [name, value]);
