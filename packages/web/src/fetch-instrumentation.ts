@@ -1,13 +1,13 @@
-import { context as contextApi, diag } from '@opentelemetry/api';
+import { context as contextApi, diag, propagation } from '@opentelemetry/api';
 import { errorTypeOf, linkServerSpan } from './http-client-span.js';
 import { recordRedirectedTraceHeaders } from './redirected-trace-headers.js';
 import {
-  isTraceHeader,
+  addTraceHeaders,
   type RequestInstrumentationOptions,
+  recordTraceHeaders,
   requestBaseUrl,
   type StartedRequest,
   startRequestSpan,
-  traceHeaders,
 } from './request-instrumentation.js';
 
 /**
@@ -103,24 +103,31 @@ function startFetchSpan(
     // A Request as the init (valid, if rare): fold it into the input, whose settings it replaces.
     if (init instanceof Request) [input, init] = [new Request(input, init), undefined];
     copy = copyInit(init);
+    // A no-cors request sends only CORS-safelisted headers: the browser would drop ours unseen.
+    if ((copy.mode ?? (input instanceof Request ? input.mode : undefined)) === 'no-cors') {
+      recordTraceHeaders(started.span, 'no-cors');
+      return started;
+    }
     // Headers in an init replace a Request's own: start from whichever fetch would send.
     headers = new Headers(
       (copy.headers as HeadersInit | undefined) ?? (input instanceof Request ? input.headers : undefined),
     );
   } catch (error) {
     // Sent as called, the request fails the same way (a getter that throws, bad headers...).
+    recordTraceHeaders(started.span, 'error');
     options.open.end(started.span, 0, errorTypeOf(error), String(error));
     throw error;
   }
   try {
-    const ours = traceHeaders(started.context);
+    const ours = addTraceHeaders(options, started);
     // One trace context per request: the caller's trace headers (a traceparent set by hand,
     // its tracestate) give way to ours rather than being sent twice or mismatched.
-    if (Object.keys(ours).length > 0) {
-      for (const name of [...headers.keys()]) if (isTraceHeader(name)) headers.delete(name);
+    if (ours) {
+      for (const name of propagation.fields()) headers.delete(name);
+      for (const name in ours) headers.set(name, ours[name] as string);
     }
-    for (const [name, value] of Object.entries(ours)) headers.set(name, value);
   } catch (error) {
+    recordTraceHeaders(started.span, 'error');
     diag.error('clicktrace: could not add trace headers to a fetch', error);
   }
   // A plain object, not the Headers: a wrapper below may spread it, and a Headers spreads to nothing.

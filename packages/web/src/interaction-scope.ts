@@ -30,6 +30,11 @@ export interface ParentChoice {
   /** The context to start the span in (pass it to `tracer.startSpan(name, options, context)`). */
   context: Context;
   source: ParentSource;
+  /**
+   * With `none`: how many interactions were open (0: none, background work; 2 or more: several,
+   * so the context was lost where no single one could be chosen).
+   */
+  open?: number;
 }
 
 /** Marks a context the scope made: its value is the interaction span the scope put in it. */
@@ -67,13 +72,16 @@ export class InteractionScope {
    * Chooses the parent of a span about to start (the fetch and XHR instrumentations call it):
    * the active context when it holds a span (`context`; `interaction-scope` when that span was put
    * there by the scope), else the scope's interaction (`interaction-scope`), else the active
-   * context, which holds no span, so the span is a new root (`none`).
+   * context, which holds no span, so the span is a new root (`none`, with the number of
+   * interactions open: the registry's count, kept as they open and end).
    */
   chooseParent(): ParentChoice {
     const active = context.active();
     if (trace.getSpan(active)) return { context: active, source: parentSourceOf(active) };
     const scoped = this.contextFor(active);
-    return scoped ? { context: scoped, source: 'interaction-scope' } : { context: active, source: 'none' };
+    return scoped
+      ? { context: scoped, source: 'interaction-scope' }
+      : { context: active, source: 'none', open: this.#interactions.size };
   }
 }
 

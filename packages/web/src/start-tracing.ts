@@ -114,13 +114,15 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 
   const tracer = provider.getTracer('@clicktrace/web', VERSION);
+  const pageOrigin = globalThis.location.origin;
   const requests = {
     tracer,
-    shouldPropagate: createOriginMatcher(resolved.propagateTo, globalThis.location.origin),
+    shouldPropagate: createOriginMatcher(resolved.propagateTo, pageOrigin),
     // A second copy of the SDK on the page would post to the endpoint through our fetch.
     ignore: (url: string) => url === resolved.endpoint,
     parent: () => scope.chooseParent(),
     open: openRequests,
+    pageOrigin,
   };
   const uninstrumentFetch = instrumentFetch(requests);
   const uninstrumentXhr = instrumentXhr(requests);

@@ -2,12 +2,13 @@ import { context as contextApi, diag, type Span } from '@opentelemetry/api';
 import { errorTypeOf, linkServerSpan } from './http-client-span.js';
 import { recordRedirectedTraceHeaders } from './redirected-trace-headers.js';
 import {
+  addTraceHeaders,
   isTraceHeader,
   type RequestInstrumentationOptions,
+  recordTraceHeaders,
   requestBaseUrl,
   type StartedRequest,
   startRequestSpan,
-  traceHeaders,
 } from './request-instrumentation.js';
 
 /** What we know of one XMLHttpRequest between open() and the end of its request. */
@@ -24,7 +25,8 @@ interface XhrState {
   failure?: string;
 }
 
-const FAILURE_EVENTS = ['error', 'abort', 'timeout'];
+/** The events a request ends with: a failure (`error`, `abort`, `timeout`), then `loadend`. */
+const END_EVENTS = ['error', 'abort', 'timeout', 'loadend'];
 
 /**
  * Traces `XMLHttpRequest`: one CLIENT span per send(), from send() to loadend, with
@@ -50,7 +52,7 @@ export function instrumentXhr(options: RequestInstrumentationOptions): () => voi
     const span = state.span;
     if (!span) return;
     state.span = undefined;
-    for (const type of [...FAILURE_EVENTS, 'loadend']) xhr.removeEventListener(type, onEvent);
+    for (const type of END_EVENTS) xhr.removeEventListener(type, onEvent);
     // getAllResponseHeaders lists only the readable headers, where getResponseHeader would log
     // "Refused to get unsafe header" for an unexposed one.
     if (!options.open.has(span)) return; // cut off as the page was left
@@ -117,12 +119,13 @@ export function instrumentXhr(options: RequestInstrumentationOptions): () => voi
       if (started) {
         state.span = started.span;
         state.failure = undefined;
-        for (const type of [...FAILURE_EVENTS, 'loadend']) this.addEventListener(type, onEvent);
-        const ours = started.propagate ? Object.entries(traceHeaders(started.context)) : [];
+        for (const type of END_EVENTS) this.addEventListener(type, onEvent);
+        const ours = started.propagate ? Object.entries(addTraceHeaders(options, started) ?? {}) : [];
         if (ours.length > 0) headers = ours;
         state.propagated = ours.length > 0;
       }
     } catch (error) {
+      if (started?.propagate) recordTraceHeaders(started.span, 'error');
       diag.error('clicktrace: could not trace an XMLHttpRequest', error);
     }
     for (const [name, value] of headers) Reflect.apply(originalSetRequestHeader, this, [name, value]);

@@ -5,9 +5,10 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  type TextMapPropagator,
   trace,
 } from '@opentelemetry/api';
-import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { suppressTracing, TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -65,6 +66,7 @@ beforeEach(() => {
     ignore: (url) => url.endsWith('/v1/traces'),
     parent: () => parent(),
     open: new OpenRequestSpans(),
+    pageOrigin: new URL(PAGE).origin,
   });
 });
 
@@ -109,6 +111,9 @@ describe('instrumentFetch', () => {
       'server.port': 3001,
       'http.response.status_code': 200,
       'clicktrace.parent.source': 'context',
+      'clicktrace.request.cross_origin': true,
+      'clicktrace.trace_headers.sent': true,
+      'clicktrace.trace_headers.names': ['traceparent'],
     });
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
   });
@@ -194,7 +199,11 @@ describe('instrumentFetch', () => {
     await fetch(`${API}/api/throws`, init);
     expect(calls[0]?.args).toEqual([`${API}/api/throws`, init]);
     const [span] = exporter.getFinishedSpans();
-    expect(span?.attributes['error.type']).toBe('Error');
+    expect(span?.attributes).toMatchObject({
+      'error.type': 'Error',
+      'clicktrace.trace_headers.sent': false,
+      'clicktrace.trace_headers.not_sent_reason': 'error',
+    });
   });
 
   it('keeps the headers and body of a Request, adding ours, without mutating it', async () => {
@@ -324,5 +333,145 @@ describe('instrumentFetch', () => {
     await fetch(`${API}/api/f`);
     expect(exporter.getFinishedSpans()).toHaveLength(0);
     expect(calls[0]?.args).toEqual([`${API}/api/f`]);
+  });
+
+  describe('evidence of propagation on the span', () => {
+    const PAGE_ORIGIN = new URL(PAGE).origin;
+
+    function evidence(span: ReadableSpan | undefined) {
+      const attributes = span?.attributes ?? {};
+      return Object.fromEntries(
+        Object.entries(attributes).filter(
+          ([key]) => key.startsWith('clicktrace.') && key !== 'clicktrace.parent.source',
+        ),
+      );
+    }
+
+    /** Runs `run` with `propagator` as the global propagator, then puts the W3C one back. */
+    async function withPropagator(propagator: TextMapPropagator | undefined, run: () => Promise<unknown>) {
+      propagation.disable();
+      if (propagator) propagation.setGlobalPropagator(propagator);
+      try {
+        await run();
+      } finally {
+        propagation.disable();
+        propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      }
+    }
+
+    it('same-origin: sent, with the names of the headers added (tracestate when the context has one)', async () => {
+      const remote = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: 1,
+        isRemote: true,
+        traceState: new TraceState('app=1'),
+      });
+      parent = () => ({ context: remote, source: 'context' });
+      await fetch(`${PAGE_ORIGIN}/shop/api/cart`);
+      expect(evidence(onlySpan())).toEqual({
+        'clicktrace.request.cross_origin': false,
+        'clicktrace.trace_headers.sent': true,
+        'clicktrace.trace_headers.names': ['traceparent', 'tracestate'],
+      });
+      expect(sentRequest().headers.get('tracestate')).toBe('app=1');
+    });
+
+    it('an origin outside propagateTo: not sent, origin-not-allowed, cross-origin', async () => {
+      await fetch('http://elsewhere.test/x');
+      await fetch(`${PAGE_ORIGIN}/x`, { mode: 'same-origin' });
+      shouldPropagate = () => false;
+      await fetch(`${PAGE_ORIGIN}/y`);
+      const [elsewhere, allowed, refused] = exporter.getFinishedSpans();
+      expect(evidence(elsewhere)).toEqual({
+        'clicktrace.request.cross_origin': true,
+        'clicktrace.trace_headers.sent': false,
+        'clicktrace.trace_headers.not_sent_reason': 'origin-not-allowed',
+      });
+      expect(evidence(allowed)).toMatchObject({
+        'clicktrace.request.cross_origin': false,
+        'clicktrace.trace_headers.sent': true,
+      });
+      // cross_origin is about the page's origin, not about propagateTo.
+      expect(evidence(refused)).toMatchObject({
+        'clicktrace.request.cross_origin': false,
+        'clicktrace.trace_headers.not_sent_reason': 'origin-not-allowed',
+      });
+    });
+
+    it('allowed, but the propagator makes no header (propagation disabled): suppressed', async () => {
+      await withPropagator(undefined, () => fetch(`${API}/api/quiet`));
+      expect(sentRequest().headers.has('traceparent')).toBe(false);
+      expect(evidence(onlySpan())).toEqual({
+        'clicktrace.request.cross_origin': true,
+        'clicktrace.trace_headers.sent': false,
+        'clicktrace.trace_headers.not_sent_reason': 'suppressed',
+      });
+    });
+
+    it('allowed, but the propagator throws: error, and the request still goes', async () => {
+      const throwing: TextMapPropagator = {
+        inject() {
+          throw new Error('broken propagator');
+        },
+        extract: (context) => context,
+        fields: () => ['traceparent'],
+      };
+      await withPropagator(throwing, () => fetch(`${API}/api/broken`));
+      expect(calls).toHaveLength(1);
+      expect(evidence(onlySpan())).toMatchObject({
+        'clicktrace.trace_headers.sent': false,
+        'clicktrace.trace_headers.not_sent_reason': 'error',
+      });
+    });
+
+    it('a no-cors fetch gets no trace headers (the browser would drop them): no-cors', async () => {
+      const init: RequestInit = { mode: 'no-cors' };
+      await fetch(`${API}/api/pixel`, init);
+      expect(calls[0]?.args).toEqual([`${API}/api/pixel`, init]);
+      expect(evidence(onlySpan())).toEqual({
+        'clicktrace.request.cross_origin': true,
+        'clicktrace.trace_headers.sent': false,
+        'clicktrace.trace_headers.not_sent_reason': 'no-cors',
+      });
+    });
+
+    it('cors.refusal_likely on a failure with no response: true only for a TypeError of a cross-origin fetch that carried trace headers', async () => {
+      const cases: Array<[string, () => Promise<Response>]> = [
+        [`${API}/refused`, () => Promise.reject(new TypeError('Failed to fetch'))],
+        [`${API}/aborted`, () => Promise.reject(new DOMException('aborted', 'AbortError'))],
+        ['http://elsewhere.test/down', () => Promise.reject(new TypeError('Failed to fetch'))],
+        [`${PAGE_ORIGIN}/down`, () => Promise.reject(new TypeError('Failed to fetch'))],
+        [`${API}/missing`, () => Promise.resolve(new Response('', { status: 404 }))],
+        [`${API}/ok`, () => Promise.resolve(new Response('ok'))],
+      ];
+      for (const [url, outcome] of cases) {
+        answer = outcome;
+        await fetch(url).catch(() => {});
+      }
+      const likely = Object.fromEntries(
+        exporter
+          .getFinishedSpans()
+          .map((span) => [span.attributes['url.full'], span.attributes['clicktrace.cors.refusal_likely']]),
+      );
+      expect(likely).toEqual({
+        [`${API}/refused`]: true,
+        [`${API}/aborted`]: false,
+        'http://elsewhere.test/down': false,
+        [`${PAGE_ORIGIN}/down`]: false,
+        [`${API}/missing`]: undefined,
+        [`${API}/ok`]: undefined,
+      });
+    });
+
+    it('open_interactions: the count parent() gave with source none, absent otherwise', async () => {
+      parent = () => ({ context: context.active(), source: 'none', open: 2 });
+      await fetch(`${API}/api/lost`);
+      parent = () => ({ context: context.active(), source: 'context' });
+      await fetch(`${API}/api/kept`);
+      const [lost, kept] = exporter.getFinishedSpans();
+      expect(lost?.attributes['clicktrace.parent.open_interactions']).toBe(2);
+      expect(kept?.attributes).not.toHaveProperty(['clicktrace.parent.open_interactions']);
+    });
   });
 });

@@ -64,6 +64,42 @@ export async function startRecordingApi(): Promise<RecordingApi> {
   return { origin: `http://127.0.0.1:${port}`, seen, close: () => close(server) };
 }
 
+/** One request a {@link startRefusingApi} received, preflights included. */
+export interface RefusingApiRequest {
+  method: string;
+  path: string;
+  /** A preflight's `Access-Control-Request-Headers`: the headers the page asked to send. */
+  requestHeaders: string | undefined;
+}
+
+/**
+ * A cross-origin API whose CORS lets any origin in, but not the trace headers: its preflight allows
+ * `content-type` only. The browser then refuses a request that carries `traceparent` without
+ * sending it, and the page sees a network error. Requests without trace headers are answered.
+ */
+export async function startRefusingApi(): Promise<{
+  origin: string;
+  seen: RefusingApiRequest[];
+  close(): Promise<void>;
+}> {
+  const seen: RefusingApiRequest[] = [];
+  const server = createHttpServer((request, response) => {
+    const requestHeaders = request.headers['access-control-request-headers'];
+    seen.push({ method: request.method ?? '', path: request.url ?? '', requestHeaders });
+    response.setHeader('access-control-allow-origin', '*');
+    request.resume();
+    if (request.method === 'OPTIONS') {
+      response.setHeader('access-control-allow-methods', 'GET, POST');
+      response.setHeader('access-control-allow-headers', 'content-type');
+      response.writeHead(204).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  });
+  const port = await listen(server);
+  return { origin: `http://127.0.0.1:${port}`, seen, close: () => close(server) };
+}
+
 /** The server span every {@link startServerTimingApi} response names. */
 export const SERVER_TRACE_ID = '5bd66ef5095369c7b0d1f8f4bd33716a';
 export const SERVER_SPAN_ID = 'c532cb4098ac3dd2';

@@ -47,6 +47,7 @@ const options: RequestInstrumentationOptions = {
   ignore: (url) => url === ENDPOINT,
   parent: () => ({ context: context.active(), source: 'context' }),
   open: new OpenRequestSpans(),
+  pageOrigin: location.origin,
 };
 const uninstrumentFetch = instrumentFetch(options);
 const uninstrumentXhr = instrumentXhr(options);
