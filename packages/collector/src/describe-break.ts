@@ -36,18 +36,6 @@ export const CATEGORY_OF: Readonly<Record<BreakKind, BreakCategory>> = {
   'restarted-by-policy': 'policy',
 };
 
-/** The kind in words, for a heading. */
-export const KIND_TITLES: Readonly<Record<BreakKind, string>> = {
-  'not-injected': 'trace headers not sent',
-  'header-stripped': 'trace headers stripped on the way',
-  'propagator-mismatch': 'trace header format not understood',
-  'not-extracted': 'trace headers ignored by the server',
-  'cors-refused': 'request refused by CORS',
-  'server-not-traced': 'server not traced',
-  'context-lost': 'context lost',
-  'restarted-by-policy': 'restarted by policy',
-};
-
 export function describeBreak(
   kind: BreakKind,
   facts: BreakFacts,
