@@ -122,8 +122,11 @@ function fromOtlpJson(key: string, value: unknown): unknown {
   return array ? array.map((item) => Object.values(item)[0]) : value;
 }
 
-/** What the page saw of one request: fetch's status or the name of its error; XHR's status and last event. */
-function request(page: Page, client: 'fetch' | 'xhr', url: string): Promise<string> {
+/**
+ * What the page saw of one request: fetch's status or the name of its error; an XHR's status and
+ * last event; a synchronous XHR's status or the name of the exception send() threw.
+ */
+function request(page: Page, client: 'fetch' | 'xhr' | 'sync-xhr', url: string): Promise<string> {
   return page.evaluate(
     ([client, url]) =>
       client === 'fetch'
@@ -131,17 +134,28 @@ function request(page: Page, client: 'fetch' | 'xhr', url: string): Promise<stri
             (response) => `status ${response.status}`,
             (error: Error) => error.name,
           )
-        : new Promise<string>((resolve) => {
-            const xhr = new XMLHttpRequest();
-            let last = '';
-            for (const type of ['load', 'error', 'abort', 'timeout'])
-              xhr.addEventListener(type, () => {
-                last = type;
-              });
-            xhr.onloadend = () => resolve(`status ${xhr.status} ${last}`);
-            xhr.open('GET', url);
-            xhr.send();
-          }),
+        : client === 'sync-xhr'
+          ? (() => {
+              const xhr = new XMLHttpRequest();
+              xhr.open('GET', url, false);
+              try {
+                xhr.send();
+                return `status ${xhr.status}`;
+              } catch (error) {
+                return (error as Error).name;
+              }
+            })()
+          : new Promise<string>((resolve) => {
+              const xhr = new XMLHttpRequest();
+              let last = '';
+              for (const type of ['load', 'error', 'abort', 'timeout'])
+                xhr.addEventListener(type, () => {
+                  last = type;
+                });
+              xhr.onloadend = () => resolve(`status ${xhr.status} ${last}`);
+              xhr.open('GET', url);
+              xhr.send();
+            }),
     [client, url] as const,
   );
 }
@@ -191,17 +205,22 @@ test('a no-cors fetch to an allowed origin: not sent, no-cors (the browser would
     const browserFetch = (globalThis as unknown as Record<string, typeof fetch>).__zone_symbol__fetch;
     const traceparent = '00-11111111111111111111111111111111-2222222222222222-01';
     return browserFetch?.(url, { mode: 'no-cors', headers: { traceparent } });
-  }, `${fixtures.origin}/same-origin?untraced`);
-  await expect.poll(() => sameOriginTraceparents.length).toBe(1);
-  expect(sameOriginTraceparents).toEqual([undefined]);
-  // So a no-cors fetch through clicktrace says why its trace will break there.
-  // Its opaque response (status 0) is not a failure: no cors.refusal_likely.
+  }, `${api.origin}/untraced`);
+  // So a no-cors fetch through clicktrace says why its trace will break there. Its answer is
+  // opaque (status 0 to the page), which is no failure: no cors.refusal_likely.
   expect(
-    await traced.page.evaluate(() => fetch('/same-origin?no-cors', { mode: 'no-cors' }).then((r) => r.type)),
-  ).toBe('opaque');
-  const span = await traced.requestSpan('/same-origin?no-cors');
+    await traced.page.evaluate(
+      (url) => fetch(url, { mode: 'no-cors' }).then((response) => `${response.type} ${response.status}`),
+      `${api.origin}/no-cors`,
+    ),
+  ).toBe('opaque 0');
+  expect(api.seen).toEqual([
+    { path: '/untraced', traceparent: undefined },
+    { path: '/no-cors', traceparent: undefined },
+  ]);
+  const span = await traced.requestSpan('/no-cors');
   expect(evidence(span)).toEqual({
-    'clicktrace.request.cross_origin': false,
+    'clicktrace.request.cross_origin': true,
     'clicktrace.trace_headers.sent': false,
     'clicktrace.trace_headers.not_sent_reason': 'no-cors',
     'clicktrace.parent.open_interactions': 0,
@@ -257,19 +276,26 @@ for (const [propagator, reason] of [
   });
 }
 
-for (const client of ['fetch', 'xhr'] as const) {
+/** All a page sees of a refused request: what it got, and the span's error.type. */
+const REFUSED = {
+  fetch: { outcome: 'TypeError', errorType: 'TypeError' },
+  xhr: { outcome: 'status 0 error', errorType: 'error' },
+  'sync-xhr': { outcome: 'NetworkError', errorType: 'NetworkError' },
+};
+
+for (const client of ['fetch', 'xhr', 'sync-xhr'] as const) {
   test(`a ${client} whose CORS preflight does not allow traceparent fails, and its span says a CORS refusal is likely`, async ({
     traced,
   }) => {
     const outcome = await request(traced.page, client, `${refusing.origin}/refused-${client}`);
-    // All a page sees of it: fetch rejects with a TypeError, XHR ends with status 0 and `error`.
-    expect(outcome).toBe(client === 'fetch' ? 'TypeError' : 'status 0 error');
+    // fetch rejects with a TypeError, an XHR ends with status 0 and `error`, a synchronous one throws.
+    expect(outcome).toBe(REFUSED[client].outcome);
     // The server saw why: a preflight asking for traceparent, and no request after it.
     expect(refusing.seen).toEqual([
       { method: 'OPTIONS', path: `/refused-${client}`, requestHeaders: 'traceparent' },
     ]);
     const span = await traced.requestSpan(`/refused-${client}`);
-    expect(span.attributes['error.type']).toBe(client === 'fetch' ? 'TypeError' : 'error');
+    expect(span.attributes['error.type']).toBe(REFUSED[client].errorType);
     expect(evidence(span)).toEqual({
       'clicktrace.request.cross_origin': true,
       'clicktrace.trace_headers.sent': true,
@@ -278,7 +304,9 @@ for (const client of ['fetch', 'xhr'] as const) {
       'clicktrace.parent.open_interactions': 0,
     });
   });
+}
 
+for (const client of ['fetch', 'xhr'] as const) {
   test(`a ${client} that fails without CORS in play: refusal not likely`, async ({ traced }) => {
     // Same origin, trace headers sent: the server hangs up.
     expect(await request(traced.page, client, `${fixtures.origin}/hang-up?${client}`)).toBe(
