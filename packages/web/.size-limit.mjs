@@ -9,7 +9,9 @@ export default [
     path: 'dist/index.js',
     import: '{ startTracing }',
     gzip: true,
-    limit: '33.5 kB',
+    // 33.5 kB until issue 11: the propagation evidence on request spans and the test collector's URL
+    // took 390 B (see BENCHMARKS.md).
+    limit: '33.8 kB',
     modifyRolldownConfig: (config) => ({ ...config, external: undefined }),
   },
 ];

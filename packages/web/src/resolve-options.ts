@@ -156,8 +156,13 @@ function resolveKeepEmptyInteractions(keepEmptyInteractions: unknown): boolean {
   return keepEmptyInteractions;
 }
 
-/** The test collector's URL, when a test set one; anything else there is ignored. */
+/**
+ * The test collector's URL, when a test set one; anything else there is ignored. Only in a browser
+ * driven by automation (`navigator.webdriver`, true under Playwright): in a user's browser no
+ * script can redirect the spans this way.
+ */
 function testEndpoint(): string | undefined {
+  if (globalThis.navigator?.webdriver !== true) return undefined;
   const url = (globalThis as Record<symbol, unknown>)[TEST_ENDPOINT];
   return typeof url === 'string' && /^https?:\/\/\S+$/.test(url) ? url : undefined;
 }

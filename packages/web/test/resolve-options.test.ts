@@ -1,6 +1,6 @@
 import { type DiagLogger, diag } from '@opentelemetry/api';
 import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveOptions } from '../src/resolve-options.js';
 
 const PAGE = 'http://127.0.0.1:5173/shop/cart?x=1';
@@ -214,6 +214,29 @@ describe('resolveOptions', () => {
     expect(
       resolveOptions({ serviceName: 's', endpoint: 'http://127.0.0.1:4318/v1/traces' }, PAGE).endpoint,
     ).toBe('http://127.0.0.1:4318/v1/traces');
+  });
+
+  it("exports to a test's collector when @clicktrace/playwright set its URL, and ignores anything else there", () => {
+    const key = Symbol.for('clicktrace.web.endpoint');
+    const slot = globalThis as Record<symbol, unknown>;
+    const app = { serviceName: 's', endpoint: '/otlp/v1/traces' };
+    try {
+      slot[key] = 'http://127.0.0.1:39999/v1/traces';
+      // A user's browser: nobody may redirect the spans.
+      vi.stubGlobal('navigator', { webdriver: false });
+      expect(resolveOptions(app, PAGE).endpoint).toBe('http://127.0.0.1:5173/otlp/v1/traces');
+      // A browser under automation, as Playwright drives it.
+      vi.stubGlobal('navigator', { webdriver: true });
+      expect(resolveOptions(app, PAGE).endpoint).toBe('http://127.0.0.1:39999/v1/traces');
+      // Not an http(s) URL: the app's own endpoint, and no throw into the app.
+      for (const junk of ['javascript:alert(1)', 'not a url', 42, {}]) {
+        slot[key] = junk;
+        expect(resolveOptions(app, PAGE).endpoint).toBe('http://127.0.0.1:5173/otlp/v1/traces');
+      }
+    } finally {
+      delete slot[key];
+      vi.unstubAllGlobals();
+    }
   });
 
   it.each([
