@@ -67,9 +67,12 @@ export class PageExports {
     this._context.off('response', this._onResponse);
   }
 
-  /** Resolves once every export seen so far has told its trace ids. */
+  /**
+   * Resolves once every export seen so far has told its trace ids. Those that start meanwhile are
+   * not waited for: a page that exports all the time must not hold a look forever.
+   */
   async settled(): Promise<void> {
-    while (this._pending.size > 0) await Promise.all(this._pending);
+    await Promise.all([...this._pending]);
   }
 
   private readonly _onRequest = (request: Request): void => {
