@@ -10,6 +10,7 @@ import { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
 import { OtlpDecodeError } from './otlp-decode-error.js';
 import { BodyError, readBody } from './read-body.js';
 import type { TraceBreaks } from './trace-breaks.js';
+import type { TraceOwners } from './trace-owners.js';
 import type { TraceStore } from './trace-store.js';
 import type { TraceSummary } from './types.js';
 import { VIEWER_PAGE } from './viewer-page.js';
@@ -22,16 +23,16 @@ export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 const TRACE_PATH = /^\/api\/traces\/([0-9a-fA-F]{32})$/;
 
-/**
- * Response header of an accepted OTLP POST: the trace ids of its spans, comma-separated. A test
- * that watches its page's export responses learns which traces are its own from it, without
- * decoding the bodies.
- */
-export const TRACE_IDS_HEADER = 'clicktrace-trace-ids';
+/** What the HTTP surface serves from. */
+export interface CollectorState {
+  store: TraceStore;
+  breaks: TraceBreaks;
+  owners: TraceOwners;
+}
 
-export function createHttpServer(store: TraceStore, breaks: TraceBreaks): Server {
+export function createHttpServer(state: CollectorState): Server {
   return createServer((request, response) => {
-    handle(store, breaks, request, response).catch((error: unknown) => {
+    handle(state, request, response).catch((error: unknown) => {
       // A bug of ours, or a listener of the store that threw: answer instead of crashing.
       const message = error instanceof Error ? error.message : String(error);
       if (!response.headersSent) sendJson(response, 500, { error: message });
@@ -41,24 +42,31 @@ export function createHttpServer(store: TraceStore, breaks: TraceBreaks): Server
 }
 
 async function handle(
-  store: TraceStore,
-  breaks: TraceBreaks,
+  state: CollectorState,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const { store, breaks, owners } = state;
   const method = request.method ?? 'GET';
-  const path = new URL(request.url ?? '/', 'http://collector').pathname;
+  const url = new URL(request.url ?? '/', 'http://collector');
+  const path = url.pathname;
+  const owner = url.searchParams.get('owner') ?? undefined;
   if (method === 'OPTIONS') return answerPreflight(request, response);
   addCorsHeaders(request, response);
 
   if (path === OTLP_TRACES_PATH) {
     if (method !== 'POST') return notAllowed(request, response, 'POST, OPTIONS');
-    return receiveTraces(store, request, response);
+    return receiveTraces(state, owner, request, response);
   }
   if (path === '/api/traces') {
-    if (method === 'GET') return sendJson(response, 200, { traces: tracesWithBreakCounts(store, breaks) });
+    if (method === 'GET') {
+      return sendJson(response, 200, {
+        traces: tracesWithBreakCounts(store, breaks, owner === undefined ? undefined : owners.of(owner)),
+      });
+    }
     if (method === 'DELETE') {
       store.clear();
+      owners.clear();
       response.writeHead(204).end();
       return;
     }
@@ -91,7 +99,8 @@ async function handle(
 
 /** POST /v1/traces: https://opentelemetry.io/docs/specs/otlp/#otlphttp */
 async function receiveTraces(
-  store: TraceStore,
+  { store, owners }: CollectorState,
+  owner: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -120,16 +129,23 @@ async function receiveTraces(
     if (error instanceof OtlpDecodeError) return sendJson(response, 400, { error: error.message });
     throw error;
   }
+  // Owned before they are stored: a test that sees them in the store finds them its own too.
+  if (owner !== undefined) owners.add(owner, new Set(spans.map((span) => span.traceId)));
   store.add(spans);
-  response.setHeader(TRACE_IDS_HEADER, [...new Set(spans.map((span) => span.traceId))].join(','));
   if (isJson) return sendJson(response, 200, { partialSuccess: {} });
   // An empty ExportTraceServiceResponse: every field at its default, nothing rejected.
   response.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': '0' }).end();
 }
 
-function tracesWithBreakCounts(store: TraceStore, breaks: TraceBreaks): TraceSummary[] {
+/** The trace list, of one owner's traces when `owned` is given. */
+function tracesWithBreakCounts(
+  store: TraceStore,
+  breaks: TraceBreaks,
+  owned: ReadonlySet<string> | undefined,
+): TraceSummary[] {
   const counts = breaks.countByTrace();
-  return store.traces().map((summary) => {
+  const summaries = owned === undefined ? store.traces() : store.traces().filter((s) => owned.has(s.traceId));
+  return summaries.map((summary) => {
     const breakCount = counts.get(summary.traceId);
     return breakCount === undefined ? summary : { ...summary, breakCount };
   });

@@ -14,7 +14,6 @@
 
 export { decodeOtlpJson } from './decode-otlp-json.js';
 export { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
-export { TRACE_IDS_HEADER } from './http-server.js';
 export { OtlpDecodeError } from './otlp-decode-error.js';
 export type { RenderTraceHtmlOptions } from './render-trace-html.js';
 export { renderTraceHtml } from './render-trace-html.js';

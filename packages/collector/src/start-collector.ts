@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from './http-server.js';
 import { DEFAULT_SETTLE_MS, TraceBreaks } from './trace-breaks.js';
+import { TraceOwners } from './trace-owners.js';
 import { TraceStore } from './trace-store.js';
 
 export interface CollectorOptions {
@@ -50,7 +51,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   }
   const store = new TraceStore({ maxSpans });
   const breaks = new TraceBreaks(store, settleMs);
-  const server = createHttpServer(store, breaks);
+  const server = createHttpServer({ store, breaks, owners: new TraceOwners() });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

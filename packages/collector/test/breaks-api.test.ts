@@ -14,7 +14,7 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Collector, startCollector, TRACE_IDS_HEADER, type TraceBreak } from '../src/index.js';
+import { type Collector, startCollector, type TraceBreak } from '../src/index.js';
 import { createExporter, type Encoding } from './sample-trace.js';
 
 let collector: Collector;
@@ -150,34 +150,48 @@ describe.each<Encoding>(['json', 'protobuf'])('GET /api/breaks (%s)', (encoding)
   });
 });
 
-describe('POST /v1/traces', () => {
-  it(`names the trace ids it accepted in ${TRACE_IDS_HEADER}`, async () => {
-    const body = JSON.stringify({
-      resourceSpans: [
-        {
-          resource: { attributes: [] },
-          scopeSpans: [
-            {
-              scope: { name: 't' },
-              spans: ['a', 'b', 'a'].map((letter, index) => ({
-                traceId: letter.repeat(32),
-                spanId: `${index + 1}`.padStart(16, '0'),
-                name: 'x',
-                kind: 1,
-                startTimeUnixNano: '1',
-                endTimeUnixNano: '2',
-              })),
-            },
-          ],
-        },
-      ],
-    });
-    const response = await fetch(`${collector.url}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get(TRACE_IDS_HEADER)).toBe(`${'a'.repeat(32)},${'b'.repeat(32)}`);
+describe('owners: POST /v1/traces?owner= and GET /api/traces?owner=', () => {
+  it("lists only the traces an owner sent, and nobody's for an unknown owner", async () => {
+    const body = (letters: string[]) =>
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [] },
+            scopeSpans: [
+              {
+                scope: { name: 't' },
+                spans: letters.map((letter, index) => ({
+                  traceId: letter.repeat(32),
+                  spanId: `${index + 1}`.padStart(16, '0'),
+                  name: letter,
+                  kind: 1,
+                  startTimeUnixNano: '1',
+                  endTimeUnixNano: '2',
+                })),
+              },
+            ],
+          },
+        ],
+      });
+    const post = (query: string, letters: string[]) =>
+      fetch(`${collector.url}/v1/traces${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body(letters),
+      });
+    expect((await post('?owner=test-1', ['a', 'b'])).status).toBe(200);
+    expect((await post('?owner=test-2', ['c'])).status).toBe(200);
+    expect((await post('', ['d'])).status).toBe(200);
+    // Not an owner id: stored, owned by nobody.
+    expect((await post('?owner=%3Cscript%3E', ['e'])).status).toBe(200);
+    const ids = async (query: string) =>
+      (await getJson<{ traces: { traceId: string }[] }>(`/api/traces${query}`)).traces
+        .map((summary) => summary.traceId[0])
+        .sort();
+    expect(await ids('?owner=test-1')).toEqual(['a', 'b']);
+    expect(await ids('?owner=test-2')).toEqual(['c']);
+    expect(await ids('?owner=nobody')).toEqual([]);
+    expect(await ids('?owner=%3Cscript%3E')).toEqual([]);
+    expect(await ids('')).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });

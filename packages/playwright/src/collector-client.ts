@@ -12,8 +12,10 @@ export class CollectorClient {
     this.tracesUrl = `${this.url}/v1/traces`;
   }
 
-  async summaries(): Promise<TraceSummary[]> {
-    const body = (await this._get('/api/traces')) as { traces: TraceSummary[] };
+  /** The trace list; with `owner`, only the traces that owner sent (`/v1/traces?owner=`). */
+  async summaries(owner?: string): Promise<TraceSummary[]> {
+    const query = owner === undefined ? '' : `?owner=${encodeURIComponent(owner)}`;
+    const body = (await this._get(`/api/traces${query}`)) as { traces: TraceSummary[] };
     return body.traces;
   }
 
@@ -26,9 +28,9 @@ export class CollectorClient {
     return { spans: body.spans, breaks: body.breaks ?? [] };
   }
 
-  /** Hands an OTLP/HTTP export body to the collector, as the exporter would have. */
-  async post(body: Buffer, headers: Record<string, string>): Promise<Response> {
-    return fetch(this.tracesUrl, { method: 'POST', body, headers });
+  /** Hands an OTLP/HTTP export body to the collector, as the exporter would have (to `url`, an owner's). */
+  async post(body: Buffer, headers: Record<string, string>, url = this.tracesUrl): Promise<Response> {
+    return fetch(url, { method: 'POST', body, headers });
   }
 
   private async _get(path: string): Promise<unknown> {

@@ -26,7 +26,11 @@ export interface TraceWorkerFixtures {
   _clicktraceCollector: CollectorClient;
 }
 
-export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
+interface InternalFixtures {
+  _clicktraceExports: PageExports;
+}
+
+export const test = base.extend<TraceFixtures & InternalFixtures, TraceWorkerFixtures>({
   clicktraceExportUrl: ['**/v1/traces', { option: true }],
   clicktracePassOnExports: [false, { option: true }],
 
@@ -49,25 +53,29 @@ export const test = base.extend<TraceFixtures, TraceWorkerFixtures>({
     { scope: 'worker', box: true },
   ],
 
-  traces: [
-    async (
-      { context, clicktraceExportUrl, clicktracePassOnExports, _clicktraceCollector },
-      use,
-      testInfo,
-    ) => {
-      // No route: a page with one gets its CORS preflights answered by Playwright (page-exports.ts).
+  // Set up for every test, before its hooks: a page a beforeEach opens exports to the test's
+  // collector too. No route: a page with one gets its CORS preflights answered by Playwright.
+  _clicktraceExports: [
+    async ({ context, clicktraceExportUrl, clicktracePassOnExports, _clicktraceCollector }, use) => {
       const exports = new PageExports(context, _clicktraceCollector, {
         exportUrl: clicktraceExportUrl,
         passOn: clicktracePassOnExports,
       });
       await exports.start();
-      const traces = new Traces(_clicktraceCollector, context, exports);
       try {
-        await use(traces);
-        if (testInfo.status !== testInfo.expectedStatus) await attachTraces(traces, testInfo);
+        await use(exports);
       } finally {
         exports.stop();
       }
+    },
+    { auto: true, box: true },
+  ],
+
+  traces: [
+    async ({ context, _clicktraceCollector, _clicktraceExports }, use, testInfo) => {
+      const traces = new Traces(_clicktraceCollector, context, _clicktraceExports);
+      await use(traces);
+      if (testInfo.status !== testInfo.expectedStatus) await attachTraces(traces, testInfo);
     },
     { box: true },
   ],

@@ -1,10 +1,10 @@
-import { TRACE_IDS_HEADER } from '@clicktrace/collector';
-import type { BrowserContext, Request, Response } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import type { BrowserContext, Request } from '@playwright/test';
 import type { CollectorClient } from './collector-client.js';
 
 /**
- * Where @clicktrace/web looks for an export URL that overrides the app's own (see
- * packages/web/src/start-tracing.ts): how a test's pages export straight to the test's collector.
+ * Where @clicktrace/web looks for an export URL that overrides the app's own, under automation
+ * (packages/web/src/resolve-options.ts): how a test's pages export straight to its collector.
  */
 export const EXPORT_OVERRIDE_KEY = 'clicktrace.web.endpoint';
 
@@ -22,15 +22,17 @@ export interface PageExportsOptions {
  * preflight itself and allows whatever headers were asked for (playwright-core 1.65), so a CORS
  * policy that refuses `traceparent`, which breaks the trace in production, would pass here. So:
  * - @clicktrace/web on the page exports straight to the test's collector (an init script sets
- *   the override it reads), and the collector's answer names the trace ids it accepted;
+ *   the URL it reads), to `/v1/traces?owner=<this test's id>`;
  * - any other export (another SDK, or `passOn`) goes where the page sends it, and a copy of its
- *   body goes to the collector, whose answer names the ids.
+ *   body goes to the same owner URL.
  *
- * Every test has its own browser context, so the ids its pages exported are the test's own, also
- * with several workers sharing one collector.
+ * The collector keeps which traces each owner sent (`GET /api/traces?owner=`): a test's traces are
+ * those its pages sent, also when a page closed mid-export or sent a beacon, and also with several
+ * workers sharing one collector.
  */
 export class PageExports {
-  private readonly _owned = new Set<string>();
+  /** This test's owner id at the collector. */
+  readonly owner = randomUUID();
   private readonly _pending = new Set<Promise<void>>();
   private readonly _context: BrowserContext;
   private readonly _collector: CollectorClient;
@@ -44,9 +46,9 @@ export class PageExports {
     this._passOn = options.passOn;
   }
 
-  /** Trace ids this test's pages exported so far. */
-  get owned(): ReadonlySet<string> {
-    return this._owned;
+  /** Where this test's exports go. */
+  get url(): string {
+    return `${this._collector.tracesUrl}?owner=${this.owner}`;
   }
 
   async start(): Promise<void> {
@@ -55,35 +57,33 @@ export class PageExports {
         ([key, url]) => {
           (globalThis as Record<symbol, unknown>)[Symbol.for(key)] = url;
         },
-        [EXPORT_OVERRIDE_KEY, this._collector.tracesUrl] as const,
+        [EXPORT_OVERRIDE_KEY, this.url] as const,
       );
     }
     this._context.on('request', this._onRequest);
-    this._context.on('response', this._onResponse);
   }
 
   stop(): void {
     this._context.off('request', this._onRequest);
-    this._context.off('response', this._onResponse);
   }
 
   /**
-   * Resolves once every export seen so far has told its trace ids. Those that start meanwhile are
-   * not waited for: a page that exports all the time must not hold a look forever.
+   * Resolves once the copies started so far have reached the collector. Those that start meanwhile
+   * are not waited for: a page that exports all the time must not hold a look forever.
    */
   async settled(): Promise<void> {
     await Promise.all([...this._pending]);
   }
 
   private readonly _onRequest = (request: Request): void => {
-    if (request.method() !== 'POST' || this._isCollector(request.url()) || !this._exportUrl(request.url()))
+    const url = request.url();
+    if (request.method() !== 'POST' || url.startsWith(this._collector.tracesUrl) || !this._exportUrl(url))
       return;
-    this._track(this._copy(request));
-  };
-
-  private readonly _onResponse = (response: Response): void => {
-    if (response.request().method() !== 'POST' || !this._isCollector(response.url())) return;
-    this._track(response.headerValue(TRACE_IDS_HEADER).then((ids) => this._own(ids)));
+    // A failed copy (the collector went away) only means those spans are not seen.
+    const copy = this._copy(request)
+      .catch(() => undefined)
+      .finally(() => this._pending.delete(copy));
+    this._pending.add(copy);
   };
 
   private async _copy(request: Request): Promise<void> {
@@ -92,23 +92,8 @@ export class PageExports {
       const value = await request.headerValue(name);
       if (value) headers[name] = value;
     }
-    const answer = await this._collector.post(request.postDataBuffer() ?? Buffer.alloc(0), headers);
+    const answer = await this._collector.post(request.postDataBuffer() ?? Buffer.alloc(0), headers, this.url);
     await answer.body?.cancel();
-    this._own(answer.headers.get(TRACE_IDS_HEADER));
-  }
-
-  private _own(ids: string | null): void {
-    for (const id of ids?.split(',') ?? []) if (id !== '') this._owned.add(id);
-  }
-
-  /** A failed look (the page or the collector went away) only means those ids are not known. */
-  private _track(work: Promise<void>): void {
-    const tracked = work.catch(() => undefined).finally(() => this._pending.delete(tracked));
-    this._pending.add(tracked);
-  }
-
-  private _isCollector(url: string): boolean {
-    return url.startsWith(this._collector.tracesUrl);
   }
 }
 

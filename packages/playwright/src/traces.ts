@@ -138,8 +138,7 @@ export class Traces {
   private async _snapshot(idleMs: number): Promise<{ own: Trace[] }> {
     await flushPages(this._context, idleMs);
     await this._exports.settled();
-    const owned = this._exports.owned;
-    const summaries = (await this._collector.summaries()).filter((s) => owned.has(s.traceId));
+    const summaries = await this._collector.summaries(this._exports.owner);
     return { own: await Promise.all(summaries.map((summary) => this._trace(summary))) };
   }
 

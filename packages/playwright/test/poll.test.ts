@@ -12,7 +12,8 @@ import { exportBody, span } from './spans.js';
 const noPages = { pages: () => [] } as unknown as BrowserContext;
 const TRACE_ID = '5'.repeat(32);
 /** What the pages would have told: the trace is the test's own. */
-const ownsTheTrace = { owned: new Set([TRACE_ID]), settled: async () => {} } as unknown as PageExports;
+const OWNER = 'poll-test';
+const ownsTheTrace = { owner: OWNER, settled: async () => {} } as unknown as PageExports;
 const LATE_SPAN = span({ traceId: TRACE_ID, spanId: '5'.repeat(16), name: 'click button "late"' });
 
 /** A collector client that has the trace exported when it is asked for summaries the n-th time. */
@@ -24,11 +25,15 @@ class LateClient extends CollectorClient {
   ) {
     super(url);
   }
-  override async summaries() {
+  override async summaries(owner?: string) {
     this.looks++;
     if (this.looks === this.arriveAt)
-      await this.post(Buffer.from(exportBody([LATE_SPAN])), { 'content-type': 'application/json' });
-    return super.summaries();
+      await this.post(
+        Buffer.from(exportBody([LATE_SPAN])),
+        { 'content-type': 'application/json' },
+        `${this.tracesUrl}?owner=${OWNER}`,
+      );
+    return super.summaries(owner);
   }
 }
 

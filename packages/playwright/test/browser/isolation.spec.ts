@@ -14,15 +14,17 @@ for (const [index, name] of NAMES.entries()) {
     traces,
     _clicktraceCollector,
   }) => {
-    // A page of the collector's own origin posts the spans, as an SDK pointed at it does.
+    // A page of the collector's own origin posts the spans to the URL the fixture gave it, as
+    // @clicktrace/web does.
     await page.goto(`${_clicktraceCollector.url}/health`);
     const traceId = crypto.randomUUID().replaceAll('-', '');
     const body = exportBody([span({ traceId, spanId: `${index + 1}`.repeat(16), name })]);
     await page.evaluate(
-      async ([url, json]) => {
+      async ([key, json]) => {
+        const url = (globalThis as Record<symbol, string>)[Symbol.for(key)] as string;
         await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
       },
-      ['/v1/traces', body] as const,
+      ['clicktrace.web.endpoint', body] as const,
     );
 
     const other = NAMES[1 - index];
@@ -36,3 +38,23 @@ for (const [index, name] of NAMES.entries()) {
     await expect(traces).not.toHaveTrace({ root: other });
   });
 }
+
+test("a trace a page sends as it closes is still the test's (no browser event needed)", async ({
+  page,
+  traces,
+  _clicktraceCollector,
+}) => {
+  await page.goto(`${_clicktraceCollector.url}/health`);
+  const traceId = crypto.randomUUID().replaceAll('-', '');
+  const body = exportBody([span({ traceId, spanId: '3'.repeat(16), name: 'click button "Leave"' })]);
+  // A beacon, as @clicktrace/web sends its last spans at pagehide, and the page gone at once.
+  await page.evaluate(
+    ([key, json]) => {
+      const url = (globalThis as Record<symbol, string>)[Symbol.for(key)] as string;
+      navigator.sendBeacon(url, new Blob([json], { type: 'application/json' }));
+    },
+    ['clicktrace.web.endpoint', body] as const,
+  );
+  await page.close();
+  await expect.poll(async () => (await traces.all()).map((trace) => trace.traceId)).toEqual([traceId]);
+});

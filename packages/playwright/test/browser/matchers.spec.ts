@@ -4,8 +4,8 @@ import { expect, Trace, test } from '../../src/index.js';
 import { exportBody, span } from '../spans.js';
 
 // Spans are exported the way a page's SDK exports them under the fixture: OTLP/JSON POSTed by the
-// page itself straight to the test's collector (the page is one of the collector's, same origin).
-const EXPORT_URL = '/v1/traces';
+// page itself straight to the URL the fixture gave it (the test's collector, with its owner id; the
+// page is one of the collector's, same origin).
 
 /** Epoch milliseconds as OTLP's decimal nanoseconds. */
 const at = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -13,9 +13,12 @@ const at = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
 /** The page exports spans, as @clicktrace/web's exporter would. */
 async function pageExports(page: Page, spans: StoredSpan[]): Promise<void> {
   const status = await page.evaluate(
-    async ([url, body]) =>
-      (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
-    [EXPORT_URL, exportBody(spans)] as const,
+    async ([key, body]) => {
+      const url = (globalThis as Record<symbol, string>)[Symbol.for(key)] as string;
+      return (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
+        .status;
+    },
+    ['clicktrace.web.endpoint', exportBody(spans)] as const,
   );
   expect(status).toBe(200);
 }

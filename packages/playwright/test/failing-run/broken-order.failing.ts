@@ -25,7 +25,8 @@ test('the order click reaches the API', async ({ page, traces, _clicktraceCollec
     }),
   ]);
   await page.evaluate(async (json) => {
-    await fetch('/v1/traces', {
+    // The URL the fixture gave the page (its collector, with the test's owner id), as @clicktrace/web reads it.
+    await fetch((globalThis as Record<symbol, string>)[Symbol.for('clicktrace.web.endpoint')] as string, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: json,
