@@ -15,6 +15,8 @@ export interface HttpRequestFacts {
   origin?: string;
   /** HTTP status of the answer; absent when there was none (network error, CORS). */
   status?: number;
+  /** The port called (client) or listened on (server, `server.port`), when known. */
+  port?: number;
 }
 
 /** Evidence of a browser request span (@clicktrace/web). */
@@ -55,6 +57,7 @@ export function httpRequestOf(span: StoredSpan): HttpRequestFacts | undefined {
       const parsed = new URL(url);
       facts.path = parsed.pathname;
       facts.origin = parsed.origin;
+      facts.port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
       return facts;
     } catch {
       return undefined;
@@ -63,6 +66,8 @@ export function httpRequestOf(span: StoredSpan): HttpRequestFacts | undefined {
   const path = text(attributes['url.path']) ?? text(attributes['http.target'])?.split('?')[0];
   if (path === undefined) return undefined;
   facts.path = path;
+  const port = attributes['server.port'];
+  if (typeof port === 'number') facts.port = port;
   return facts;
 }
 

@@ -18,6 +18,8 @@ export interface BreakFacts {
   origin?: string;
   /** Trace headers the client sent. */
   sent?: string[];
+  /** Why the client sent none (@clicktrace/web): `origin-not-allowed`, `no-cors`, `suppressed`, `error`. */
+  notSentReason?: string;
   /** Trace headers the server received, and those it reads. */
   received?: string[];
   extracts?: string[];
@@ -48,10 +50,7 @@ export function describeBreak(
     case 'not-injected':
       return {
         summary: `${request} left ${facts.from.serviceName} without trace headers, so ${server} started a new trace.`,
-        fix:
-          facts.origin !== undefined && isBrowserSpan(facts.from)
-            ? `add ${facts.origin} to propagateTo`
-            : `instrument the client that sends ${request} so it injects trace headers`,
+        fix: notInjectedFix(facts, request),
       };
     case 'header-stripped':
       return {
@@ -74,13 +73,16 @@ export function describeBreak(
     }
     case 'not-extracted':
       return {
-        summary: `${request} carried ${headers} and ${server} received them, yet started a new trace instead of continuing it.`,
+        summary:
+          facts.received === undefined
+            ? `${request} carried ${headers}, yet ${server} started a new trace instead of continuing it (it records nothing of the headers it received).`
+            : `${request} carried ${headers} and ${server} received them, yet started a new trace instead of continuing it.`,
         fix: `make ${server} continue incoming traces: start it with node --import @clicktrace/node/register, or start its server span in propagation.extract(context.active(), request.headers)`,
       };
     case 'cors-refused':
       return {
-        summary: `the browser refused ${request}: the CORS preflight of ${facts.origin ?? 'the server'} did not allow ${headers}.`,
-        fix: `allow ${headers} in Access-Control-Allow-Headers on ${facts.origin ?? 'the server'} (cors() from @clicktrace/node/cors does)`,
+        summary: `the browser refused ${request}, most likely at its CORS preflight: ${facts.origin ?? 'the server'} did not allow this origin with ${headers} (a server that is down fails the same way).`,
+        fix: `allow ${headers} in Access-Control-Allow-Headers on ${facts.origin ?? 'the server'}, for this origin (cors() from @clicktrace/node/cors does)`,
       };
     case 'server-not-traced':
       return {
@@ -106,6 +108,20 @@ export function describeBreak(
         fix: "nothing to fix; to continue your own callers' traces, give trustIncoming 'ids-only' or 'always' for them",
       };
   }
+}
+
+/** What to change so the headers go out, by the reason @clicktrace/web gave for not sending them. */
+function notInjectedFix(facts: BreakFacts, request: string): string {
+  const reason = facts.notSentReason;
+  if (reason === 'no-cors') {
+    return `send ${request} without mode: 'no-cors' (the browser drops trace headers from such requests)`;
+  }
+  if (reason === 'suppressed' || reason === 'error') {
+    return "check the page's propagator: it added no trace header (see the browser console for a clicktrace warning)";
+  }
+  return facts.origin !== undefined && isBrowserSpan(facts.from)
+    ? `add ${facts.origin} to propagateTo`
+    : `instrument the client that sends ${request} so it injects trace headers`;
 }
 
 function list(items: readonly string[]): string {

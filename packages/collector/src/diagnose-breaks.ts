@@ -84,38 +84,44 @@ export function diagnoseBreaks(traces: Iterable<Iterable<StoredSpan>>, options: 
   }
   for (const client of index.clients) {
     if (claimed.has(client.span)) continue;
-    const server = rootsByCaller.get(client.span.spanId) ?? closestServerRoot(client, index, claimed);
     const evidence = clientEvidenceOf(client.span);
     const facts: BreakFacts = { ...requestFacts(client.span), from: client.span, sent: evidence.names };
+    facts.notSentReason = evidence.notSentReason;
+    const due = options.arrivedAt(client.span) + options.settleMs;
+    const settled = due <= options.now;
+    // By the ids the server recorded, at once; by method, path and time only once settled: a
+    // healthy request's server span may still be on its way while another caller hits the route.
+    const server =
+      rootsByCaller.get(client.span.spanId) ??
+      (settled ? closestServerRoot(client, index, claimed) : undefined);
     if (server !== undefined) {
       claimed.add(server.span);
       facts.to = server.span;
-      const kind = propagationKind(client.span, server.span, facts);
-      add(kind, facts);
+      add(propagationKind(client.span, server.span, facts), facts);
       continue;
     }
+    // The request never reached a server, so no server span will come: no need to wait.
     if (evidence.corsRefusalLikely === true) {
       add('cors-refused', facts);
       continue;
     }
+    if (!settled) {
+      recheckAt = Math.min(recheckAt ?? due, due);
+      continue;
+    }
     if (evidence.sent !== true || client.facts.status === undefined) continue;
-    const due = options.arrivedAt(client.span) + options.settleMs;
-    if (due <= options.now) add('server-not-traced', facts);
-    else recheckAt = Math.min(recheckAt ?? due, due);
+    // A Server-Timing backlink (a link @clicktrace/web adds from the answer): the server is traced,
+    // its span was only not kept (sampled out, or its export failed).
+    if (client.span.links.length > 0) continue;
+    add('server-not-traced', facts);
   }
 
-  // 3. Outgoing calls that started a trace while their service was busy in another one.
-  for (const root of index.outgoingRoots) {
-    const browser = isBrowserSpan(root);
-    const open = openInteractionsOf(root);
-    if (browser && open === 0) continue; // a background request, on purpose without a parent
-    const candidates = browser ? index.interactions : index.serverSpans;
-    const during = latestOpenAt(candidates.get(root.serviceName) ?? [], root);
-    if (during === undefined) continue;
+  // 3. Outgoing calls that started a trace while their own page or process was busy in another.
+  for (const { root, during, open } of contextLosses(index)) {
     add(
       'context-lost',
       { ...requestFacts(root), from: during, to: root, open },
-      browser ? 'browser' : 'server',
+      isBrowserSpan(root) ? 'browser' : 'server',
     );
   }
 
@@ -134,9 +140,9 @@ interface SpanIndex {
   serverRootsByRoute: Map<string, ServerRoot[]>;
   /** CLIENT and PRODUCER spans without a parent. */
   outgoingRoots: StoredSpan[];
-  /** Interaction spans by service. */
+  /** Interaction spans by service instance (see instanceOf). */
   interactions: Map<string, StoredSpan[]>;
-  /** SERVER spans by service. */
+  /** SERVER spans by service instance. */
   serverSpans: Map<string, StoredSpan[]>;
 }
 
@@ -177,7 +183,7 @@ function indexSpans(traces: Iterable<Iterable<StoredSpan>>): SpanIndex {
       trace.set(span.spanId, span);
       const root = span.parentSpanId === undefined;
       if (span.kind === 'SERVER') {
-        push(index.serverSpans, span.serviceName, span);
+        push(index.serverSpans, instanceOf(span), span);
         if (root) serverRootSpans.push(span);
         else parentsOfServers.add(span.parentSpanId as string);
       } else if (span.kind === 'CLIENT') {
@@ -186,7 +192,7 @@ function indexSpans(traces: Iterable<Iterable<StoredSpan>>): SpanIndex {
       } else if (root && span.kind === 'PRODUCER') {
         index.outgoingRoots.push(span);
       } else if (root && isInteraction(span)) {
-        push(index.interactions, span.serviceName, span);
+        push(index.interactions, instanceOf(span), span);
       }
     }
   }
@@ -225,7 +231,10 @@ function closestServerRoot(
   const from = start - CLOCK_SLACK_NS;
   const to = BigInt(client.span.endTimeUnixNano) + CLOCK_SLACK_NS;
   const candidates = index.serverRootsByRoute.get(`${client.facts.method} ${client.facts.path}`) ?? [];
-  let best: { request: ServerRoot; distance: bigint } | undefined;
+  // The same port first (the server span names its own), then the nearest start: a proxy in
+  // between changes the port, so another port still matches when nothing else does.
+  const port = client.facts.port;
+  let best: { request: ServerRoot; otherPort: boolean; distance: bigint } | undefined;
   // Sorted by start: only the roots that started inside the window are looked at.
   for (let i = firstStartingAt(candidates, from); i < candidates.length; i++) {
     const candidate = candidates[i] as ServerRoot;
@@ -233,8 +242,16 @@ function closestServerRoot(
     if (at > to) break;
     if (claimed.has(span) || span.traceId === client.span.traceId) continue;
     if (callerSpanId !== undefined && callerSpanId !== client.span.spanId) continue;
+    const otherPort =
+      port !== undefined && candidate.facts.port !== undefined && port !== candidate.facts.port;
     const distance = at > start ? at - start : start - at;
-    if (best === undefined || distance < best.distance) best = { request: candidate, distance };
+    if (
+      best === undefined ||
+      (best.otherPort && !otherPort) ||
+      (best.otherPort === otherPort && distance < best.distance)
+    ) {
+      best = { request: candidate, otherPort, distance };
+    }
   }
   return best?.request;
 }
@@ -266,17 +283,67 @@ function propagationKind(client: StoredSpan, server: StoredSpan, facts: BreakFac
   return 'not-extracted';
 }
 
-/** Of `spans` (one service's), the one open at `root`'s start in another trace that started last. */
-function latestOpenAt(spans: readonly StoredSpan[], root: StoredSpan): StoredSpan | undefined {
-  const at = BigInt(root.startTimeUnixNano);
-  let latest: StoredSpan | undefined;
-  for (const span of spans) {
-    if (span.traceId === root.traceId) continue;
-    const start = BigInt(span.startTimeUnixNano);
-    if (start > at || BigInt(span.endTimeUnixNano) < at) continue;
-    if (latest === undefined || start > BigInt(latest.startTimeUnixNano)) latest = span;
+/**
+ * One running copy of a service: a page load (@clicktrace/web's `service.instance.id`) or a process
+ * (`service.instance.id`, else host and pid). Spans of two tabs, two tests' pages or two replicas
+ * never explain each other's lost context.
+ */
+function instanceOf(span: StoredSpan): string {
+  const { resource } = span;
+  const instance =
+    resource['service.instance.id'] ?? `${resource['host.name'] ?? ''}/${resource['process.pid'] ?? ''}`;
+  return `${span.serviceName}\u0000${String(instance)}`;
+}
+
+interface ContextLoss {
+  root: StoredSpan;
+  /** The span that was open in the same instance when `root` started. */
+  during: StoredSpan;
+  /** How many interactions the page said were open, when it said. */
+  open?: number;
+}
+
+/**
+ * The outgoing roots that started while their instance was busy in another trace. In the browser,
+ * the interaction that started last before the root (the page's own count of open interactions
+ * decides whether it counts at all: 0 is a background request); on a server, only when exactly one
+ * request was open, since with several the lost call could be any of theirs, or none.
+ *
+ * One sweep per instance over spans and roots sorted by start: each span enters the open set once
+ * and leaves it once, so a store of many busy servers costs n log n, not n x roots.
+ */
+function contextLosses(index: SpanIndex): ContextLoss[] {
+  const rootsByInstance = new Map<string, StoredSpan[]>();
+  for (const root of index.outgoingRoots) {
+    if (isBrowserSpan(root) && openInteractionsOf(root) === 0) continue; // a background request
+    push(rootsByInstance, instanceOf(root), root);
   }
-  return latest;
+  const losses: ContextLoss[] = [];
+  for (const [instance, roots] of rootsByInstance) {
+    const browser = isBrowserSpan(roots[0] as StoredSpan);
+    const spans = (browser ? index.interactions : index.serverSpans).get(instance);
+    if (spans === undefined) continue;
+    const timed = spans
+      .map((span) => ({ span, start: BigInt(span.startTimeUnixNano), end: BigInt(span.endTimeUnixNano) }))
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const byStart = roots
+      .map((root) => ({ root, at: BigInt(root.startTimeUnixNano) }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    let next = 0;
+    let open: typeof timed = [];
+    for (const { root, at } of byStart) {
+      while (next < timed.length && (timed[next] as (typeof timed)[number]).start <= at)
+        open.push(timed[next++] as (typeof timed)[number]);
+      open = open.filter((entry) => entry.end >= at);
+      const others = open.filter((entry) => entry.span.traceId !== root.traceId);
+      if (others.length === 0 || (!browser && others.length > 1)) continue;
+      // `open` keeps start order: the last one started last.
+      const during = (others[others.length - 1] as (typeof timed)[number]).span;
+      const count = openInteractionsOf(root);
+      losses.push(count === undefined ? { root, during } : { root, during, open: count });
+    }
+  }
+  return losses;
 }
 
 function requestFacts(span: StoredSpan): Pick<BreakFacts, 'request' | 'origin'> {

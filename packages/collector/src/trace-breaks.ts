@@ -14,10 +14,20 @@ import type { TraceBreak } from './types.js';
  */
 export const DEFAULT_SETTLE_MS = 6_000;
 
+/**
+ * While spans keep arriving, a diagnosis at most this often: a busy store asked every 50 ms (a
+ * test's polls, a viewer) costs one diagnosis a quarter second (about 100 ms for 100 000 spans),
+ * and an answer is at most this much behind.
+ */
+export const MIN_DIAGNOSIS_INTERVAL_MS = 250;
+
 export class TraceBreaks {
   readonly settleMs: number;
   private readonly _store: TraceStore;
-  private _cached: { version: number; recheckAt?: number; breaks: TraceBreak[] } | undefined;
+  private _cached:
+    | { version: number; at: number; recheckAt?: number | undefined; breaks: TraceBreak[] }
+    | undefined;
+  private _warned = false;
 
   constructor(store: TraceStore, settleMs = DEFAULT_SETTLE_MS) {
     if (!Number.isFinite(settleMs) || settleMs < 0) {
@@ -27,24 +37,36 @@ export class TraceBreaks {
     this.settleMs = settleMs;
   }
 
-  /** Every break, newest first. */
+  /** Every break, newest first. Never throws: a failed diagnosis answers the last one it had. */
   all(): TraceBreak[] {
     const now = Date.now();
     const cached = this._cached;
-    if (
-      cached?.version === this._store.version &&
-      (cached.recheckAt === undefined || now < cached.recheckAt)
-    ) {
-      return cached.breaks;
+    if (cached !== undefined) {
+      const due = cached.recheckAt !== undefined && now >= cached.recheckAt;
+      const changed = cached.version !== this._store.version;
+      if ((!due && !changed) || now - cached.at < MIN_DIAGNOSIS_INTERVAL_MS) return cached.breaks;
     }
     const store = this._store;
-    const diagnosis = diagnoseBreaks(store.traceSpans(), {
-      now,
-      settleMs: this.settleMs,
-      arrivedAt: (span) => store.arrivedAt(span) ?? now,
-    });
-    this._cached = { version: store.version, recheckAt: diagnosis.recheckAt, breaks: diagnosis.breaks };
-    return diagnosis.breaks;
+    try {
+      const diagnosis = diagnoseBreaks(store.traceSpans(), {
+        now,
+        settleMs: this.settleMs,
+        arrivedAt: (span) => store.arrivedAt(span) ?? now,
+      });
+      this._cached = {
+        version: store.version,
+        at: now,
+        recheckAt: diagnosis.recheckAt,
+        breaks: diagnosis.breaks,
+      };
+    } catch (error) {
+      // A bug of ours must not take the trace list or the viewer down with it.
+      if (!this._warned)
+        process.emitWarning(`clicktrace collector: the break diagnosis failed: ${String(error)}`);
+      this._warned = true;
+      this._cached = { version: store.version, at: now, breaks: cached?.breaks ?? [] };
+    }
+    return this._cached.breaks;
   }
 
   /** The breaks one trace takes part in, on either side. */

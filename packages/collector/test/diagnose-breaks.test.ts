@@ -17,6 +17,8 @@ interface SpanInput {
   attributes?: Record<string, AttributeValue>;
   links?: StoredSpan[];
   browser?: boolean;
+  /** `service.instance.id`: which page load or process. */
+  instance?: string;
 }
 
 /** A stored span as the collector holds it: input data for the pure diagnosis. */
@@ -33,6 +35,7 @@ function span(input: SpanInput): StoredSpan {
     resource: {
       'service.name': input.service,
       'telemetry.sdk.language': input.browser ? 'webjs' : 'nodejs',
+      ...(input.instance !== undefined && { 'service.instance.id': input.instance }),
     },
     scope: { name: 'test' },
     attributes: input.attributes ?? {},
@@ -50,9 +53,10 @@ function span(input: SpanInput): StoredSpan {
 
 const API = 'http://127.0.0.1:3001';
 
-function click(trace: string, at: [number, number] = [0, 100]): StoredSpan {
+function click(trace: string, at: [number, number] = [0, 100], instance?: string): StoredSpan {
   return span({
     trace,
+    instance,
     name: 'click button#pay',
     kind: 'INTERNAL',
     service: 'shop-web',
@@ -216,7 +220,7 @@ describe('diagnoseBreaks', () => {
     expect(diagnose([root, request]).breaks).toMatchObject([
       {
         kind: 'cors-refused',
-        fix: `allow traceparent in Access-Control-Allow-Headers on ${API} (cors() from @clicktrace/node/cors does)`,
+        fix: `allow traceparent in Access-Control-Allow-Headers on ${API}, for this origin (cors() from @clicktrace/node/cors does)`,
       },
     ]);
   });
@@ -312,6 +316,87 @@ describe('diagnoseBreaks', () => {
         from: { spanId: request.spanId },
         to: { spanId: outgoing.spanId },
       },
+    ]);
+  });
+
+  it("does not blame another page's click for a page's lost context", () => {
+    const elsewhere = click('a', [0, 200], 'page-b');
+    const lost = span({
+      trace: 'c',
+      name: 'POST',
+      kind: 'CLIENT',
+      service: 'shop-web',
+      at: [10, 60],
+      browser: true,
+      instance: 'page-a',
+      attributes: { 'clicktrace.parent.source': 'none', 'clicktrace.parent.open_interactions': 2 },
+    });
+    expect(diagnose([elsewhere, lost]).breaks).toEqual([]);
+    const own = click('b', [5, 200], 'page-a');
+    expect(diagnose([elsewhere, own, lost]).breaks).toMatchObject([
+      { kind: 'context-lost', from: { spanId: own.spanId } },
+    ]);
+  });
+
+  it('does not guess whose context an outgoing root lost while several requests were open', () => {
+    const first = serverSpan('a', undefined, { 'clicktrace.trace_headers.outcome': 'started' });
+    const second = serverSpan('b', undefined, { 'clicktrace.trace_headers.outcome': 'started' });
+    const poll = span({
+      trace: 'c',
+      name: 'GET',
+      kind: 'CLIENT',
+      service: 'shop-api',
+      at: [30, 40],
+      attributes: { 'http.request.method': 'GET', 'url.full': 'http://127.0.0.1:3002/stock' },
+    });
+    expect(diagnose([first, second, poll]).breaks).toEqual([]);
+  });
+
+  it('joins a request to a server root by time only once settled: its own server span may still come', () => {
+    const root = click('a');
+    const request = fetchSpan('a', root, {});
+    // Another caller of the same route, untraced, at the same moment.
+    const stranger = serverSpan('b', undefined, {});
+    const early = diagnose([root, request, stranger], { now: 1_000, settleMs: 5_000, arrivedAt: () => 500 });
+    expect(early).toEqual({ breaks: [], recheckAt: 5_500 });
+  });
+
+  it('prefers a server root on the port the request went to', () => {
+    const root = click('a');
+    const request = fetchSpan('a', root, {});
+    const otherPort = {
+      ...serverSpan('b', undefined, {}),
+      attributes: { ...serverSpan('x', undefined, {}).attributes, 'server.port': 3999 },
+    };
+    const samePort = {
+      ...serverSpan('c', undefined, {
+        'clicktrace.trace_headers.received': ['traceparent'],
+        'clicktrace.trace_headers.extracts': ['b3'],
+      }),
+      startTimeUnixNano: (T0 + 45n * MS).toString(),
+    };
+    samePort.attributes = { ...samePort.attributes, 'server.port': 3001 };
+    expect(diagnose([root, request, otherPort, samePort]).breaks).toMatchObject([
+      { kind: 'propagator-mismatch', to: { spanId: samePort.spanId } },
+    ]);
+  });
+
+  it('does not call a server untraced when its answer carried the backlink', () => {
+    const root = click('a');
+    const request = fetchSpan('a', root, {});
+    request.links.push({ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), attributes: {} });
+    expect(diagnose([root, request]).breaks).toEqual([]);
+  });
+
+  it('fixes a no-cors request by its mode, not by propagateTo', () => {
+    const root = click('a');
+    const request = fetchSpan('a', root, {
+      'clicktrace.trace_headers.sent': false,
+      'clicktrace.trace_headers.not_sent_reason': 'no-cors',
+    });
+    const server = serverSpan('b', undefined, {});
+    expect(diagnose([root, request, server]).breaks).toMatchObject([
+      { kind: 'not-injected', fix: expect.stringContaining("without mode: 'no-cors'") },
     ]);
   });
 

@@ -29,7 +29,8 @@ afterAll(async () => {
   await browser?.close();
 });
 beforeEach(async () => {
-  collector = await startCollector({ port: 0 });
+  // Verdicts at once: every test sends all its spans before it looks.
+  collector = await startCollector({ port: 0, settleMs: 0 });
 });
 afterEach(async () => {
   await collector.close();

@@ -1,5 +1,5 @@
 import type { Trace } from './trace.js';
-import { describeBreak, describeSpan } from './trace.js';
+import { breakLine, describeSpan } from './trace.js';
 
 /**
  * Where a trace breaks, in words: an empty list means it is connected (one root, every other
@@ -18,6 +18,6 @@ export function findTraceBreaks(trace: Trace): string[] {
   for (const orphan of trace.orphans) {
     breaks.push(`${describeSpan(orphan)} names parent ${orphan.parentSpanId}, which is not in the trace`);
   }
-  for (const item of trace.breaks) if (item.category !== 'policy') breaks.push(describeBreak(item));
+  for (const item of trace.breaks) if (item.category !== 'policy') breaks.push(breakLine(item));
   return breaks;
 }

@@ -68,7 +68,7 @@ export class Trace {
 }
 
 /** A break as a failure line: its kind, what happened and the fix, as the collector put them. */
-export function describeBreak(item: TraceBreak): string {
+export function breakLine(item: TraceBreak): string {
   const where = item.where === undefined ? '' : ` (${item.where})`;
   return `${item.kind}${where}: ${item.summary} Fix: ${item.fix}.`;
 }

@@ -6,7 +6,7 @@ import type { CollectorClient } from './collector-client.js';
 import { flushPages } from './flush-pages.js';
 import type { PageExports } from './page-exports.js';
 import { describeQuery, type SpanQuery, spanMatches, type TextMatcher, textMatches } from './span-query.js';
-import { describeBreak, Trace } from './trace.js';
+import { breakLine, Trace } from './trace.js';
 
 /** What `waitForTrace` looks for. Every field given must hold for the same trace. */
 export interface TraceQuery {
@@ -205,7 +205,7 @@ export function explainNoMatch(
     // The closest trace's breaks first: most likely why it stops short.
     const ordered = [...breaks].sort((a, b) => Number(touches(b, closest)) - Number(touches(a, closest)));
     if (ordered.length > 0) lines.push("Where this test's traces broke, and why:");
-    for (const item of ordered) lines.push(`  - ${describeBreak(item)}`);
+    for (const item of ordered) lines.push(`  - ${breakLine(item)}`);
     if (ordered.length === 0 && missing.length > 0) {
       lines.push(
         '  - the collector found no break on the way: did the click send that request, and is the page ' +

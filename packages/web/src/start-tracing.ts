@@ -81,6 +81,8 @@ export function startTracing(options: WebTracingOptions): WebTracing {
     // The user's attributes win over the defaults, except service.name (resolved without it).
     resource: defaultResource().merge(
       resourceFromAttributes({
+        // One id per page load: the collector tells two tabs (or two tests' pages) apart by it.
+        'service.instance.id': Math.random().toString(16).slice(2),
         [ATTR_USER_AGENT_ORIGINAL]: globalThis.navigator.userAgent,
         ...resolved.resourceAttributes,
         [ATTR_SERVICE_NAME]: resolved.serviceName,
