@@ -27,7 +27,10 @@ const node = 'node --experimental-strip-types --no-warnings';
 export default defineConfig({
   testDir: '.',
   forbidOnly: !!process.env.CI,
-  workers: 1,
+  // Two tests at a time against the one collector: a break of one test's click must not show in
+  // the other's (each sees only its own traces; a lost context is blamed only within its page).
+  fullyParallel: true,
+  workers: 2,
   timeout: 60_000,
   reporter: [['list']],
   use: { launchOptions: chromiumLaunchOptions, baseURL: `http://127.0.0.1:${webPort}` },
