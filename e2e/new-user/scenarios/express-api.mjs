@@ -57,20 +57,22 @@ async function brokenPropagation(project) {
   const apiOrigin = `http://127.0.0.1:${apiPort}`;
   const env = { VITE_PROPAGATE_TO: 'none', API_PORT: String(apiPort) };
   const { code, output } = await playwrightTest(project, ['tests/order.spec.js'], env);
-  const breakLine = output.split('\n').find((line) => line.includes('in propagateTo?'));
+  // The collector's diagnosis, as the failure lists it: `- not-injected: … Fix: add <origin> to propagateTo.`
+  const breakLine = output.split('\n').find((line) => line.includes('not-injected:'));
   const named = breakLine !== undefined;
-  const origin = breakLine?.includes(`${apiOrigin} in propagateTo?`) ?? false;
+  const origin = breakLine?.includes(`Fix: add ${apiOrigin} to propagateTo.`) ?? false;
   if (code !== 0 && named && origin) return { ok: true, note: `failed as it must: ${breakLine.trim()}` };
 
   const why =
     code === 0
       ? 'the test PASSED although the API got no traceparent'
-      : `it failed (exit ${code}) but ${named ? `without ${apiOrigin}` : 'without "in propagateTo?"'}`;
+      : `it failed (exit ${code}) but ${named ? `without the fix for ${apiOrigin}` : 'without naming not-injected'}`;
   // Tell a matcher gap from a missing explanation: the same test, asking for the SERVER span by kind.
   writeFileSync(join(project.dir, DIAGNOSTIC_SPEC[0]), DIAGNOSTIC_SPEC[1]);
   const diagnostic = await playwrightTest(project, [DIAGNOSTIC_SPEC[0]], env);
   const diagnosticNamed =
-    diagnostic.output.includes('in propagateTo?') && diagnostic.output.includes(apiOrigin);
+    diagnostic.output.includes('not-injected:') &&
+    diagnostic.output.includes(`add ${apiOrigin} to propagateTo`);
   const outcome =
     diagnostic.code === 0
       ? 'passes too'

@@ -93,18 +93,20 @@ test("toHaveTrace finds the test's trace, and names the collector's diagnosis of
   await expect(traces).not.toHaveTrace({ root: /submit/ });
   expect((await traces.all()).map((trace) => trace.traceId)).toEqual([order.pageTrace]);
 
+  // Past the collector's settle time (2 s under defineConfig): only then does it join a request to
+  // a server root by method, path and time (the request's own server span might still come).
   const failure = expect(traces).toHaveTrace(
     { root: /click/, through: ['POST /api/order'] },
-    { timeout: 300 },
+    { timeout: 2_500 },
   );
   await expect(failure).rejects.toThrow(
     '  - not-injected: POST http://127.0.0.1:3001/api/order left shop-web without trace headers, so shop-api started a new trace. Fix: add http://127.0.0.1:3001 to propagateTo.',
   );
   await expect(failure).rejects.toThrow(`click button "Order" [INTERNAL shop-web]`);
 
-  const waited = traces.waitForTrace({ root: /click/, through: ['POST /api/order'] }, { timeout: 300 });
+  const waited = traces.waitForTrace({ root: /click/, through: ['POST /api/order'] }, { timeout: 2_500 });
   await expect(waited).rejects.toThrow(
-    /No trace matched \{ root \/click\/; through "POST \/api\/order" \} within 300 ms/,
+    /No trace matched \{ root \/click\/; through "POST \/api\/order" \} within 2500 ms/,
   );
   await expect(waited).rejects.toThrow(/Fix: add http:\/\/127\.0\.0\.1:3001 to propagateTo\./);
 
