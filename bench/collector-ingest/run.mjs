@@ -2,9 +2,11 @@
 // stock serializers (@opentelemetry/otlp-transformer 0.301, what the stock exporters send). The
 // diagnosis runs when breaks are asked for (GET /api/breaks, or a viewer's look), so three ways:
 // nobody asks; a live viewer asks every second; someone asks after every batch (the worst case).
-// The collector runs in its own process (its CLI); this process only posts, one batch at a time.
+// The collector runs in its own process (its CLI, with --settle-ms 0 so that every verdict is due
+// at once: the diagnosis does all its work on every look); this process only posts, one batch at
+// a time.
 //
-//   cd bench && node collector-ingest/run.mjs      # ROUNDS (3), BATCHES (200), BATCH (500)
+//   cd bench && node collector-ingest/run.mjs      # ROUNDS (5), BATCHES (200), BATCH (500)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -14,7 +16,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const MODES = ['off', 'viewer', 'every-batch'];
 const BATCHES = Number(process.env.BATCHES ?? 200);
 const BATCH = Number(process.env.BATCH ?? 500);
@@ -125,9 +127,13 @@ async function startCollectorProcess() {
     'bin',
     'clicktrace-collector.js',
   );
-  const child = spawn(process.execPath, [bin, '--port', '0', '--max-spans', String(BATCHES * BATCH * 2)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, '--port', '0', '--max-spans', String(BATCHES * BATCH * 2), '--settle-ms', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   for await (const chunk of child.stdout) {
     output += chunk;
