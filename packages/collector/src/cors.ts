@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const ALLOWED_METHODS = 'POST, GET, DELETE, OPTIONS';
+const ALLOWED_METHODS = 'POST, OPTIONS';
 const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Content-Encoding';
 
 /**
- * Adds the CORS headers every response needs. The request's Origin is echoed rather than
+ * Adds the CORS headers an OTLP answer needs (the JSON API and the viewer get none). The request's Origin is echoed rather than
  * `*` because `navigator.sendBeacon` (which the OTLP browser exporter uses on page hide)
  * sends credentials, and browsers reject `*` together with credentials.
  */
@@ -23,7 +23,7 @@ export function addCorsHeaders(request: IncomingMessage, response: ServerRespons
   }
 }
 
-/** Answers a preflight: any origin, the collector's methods, whatever headers were asked for. */
+/** Answers a preflight of the OTLP endpoint: any origin, POST, whatever headers were asked for. */
 export function answerPreflight(request: IncomingMessage, response: ServerResponse): void {
   addCorsHeaders(request, response);
   response.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);

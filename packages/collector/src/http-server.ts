@@ -51,8 +51,16 @@ async function handle(
   const url = new URL(request.url ?? '/', 'http://collector');
   const path = url.pathname;
   const owner = url.searchParams.get('owner') ?? undefined;
-  if (method === 'OPTIONS') return answerPreflight(request, response);
-  addCorsHeaders(request, response);
+  // CORS on the OTLP endpoint only: pages on other origins export here, but no website a
+  // developer happens to visit may read the traces or clear them.
+  const otlp = path === OTLP_TRACES_PATH;
+  if (method === 'OPTIONS') {
+    request.resume();
+    if (otlp) return answerPreflight(request, response);
+    response.writeHead(204, { Allow: 'GET, DELETE, OPTIONS' }).end();
+    return;
+  }
+  if (otlp) addCorsHeaders(request, response);
 
   if (path === OTLP_TRACES_PATH) {
     if (method !== 'POST') return notAllowed(request, response, 'POST, OPTIONS');

@@ -180,18 +180,36 @@ describe('CORS', () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-    expect(response.headers['access-control-allow-methods']).toBe('POST, GET, DELETE, OPTIONS');
+    expect(response.headers['access-control-allow-methods']).toBe('POST, OPTIONS');
     expect(response.headers['access-control-allow-headers']).toBe('content-type,x-custom');
     expect(response.headers['access-control-allow-credentials']).toBe('true');
   });
 
-  it('adds the origin to real responses, and * without one', async () => {
+  it('adds the origin to OTLP answers, and * without one', async () => {
     const withOrigin = await send('POST', '/v1/traces', {
       headers: { Origin: 'http://localhost:5173', 'Content-Type': 'application/json' },
       body: '{}',
     });
     expect(withOrigin.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-    expect((await send('GET', '/api/traces')).headers['access-control-allow-origin']).toBe('*');
+    const without = await send('POST', '/v1/traces', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(without.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('lets no other origin read the API or clear the traces', async () => {
+    const origin = { Origin: 'http://evil.example' };
+    for (const path of ['/api/traces', '/api/breaks', '/']) {
+      expect(
+        (await send('GET', path, { headers: origin })).headers['access-control-allow-origin'],
+      ).toBeUndefined();
+    }
+    const preflight = await send('OPTIONS', '/api/traces', {
+      headers: { ...origin, 'Access-Control-Request-Method': 'DELETE' },
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
   });
 });
 
