@@ -16,6 +16,7 @@
  * other trace's span to be there, which a healthy trace never has.
  */
 import {
+  type ClientEvidence,
   clientEvidenceOf,
   type HttpRequestFacts,
   httpRequestOf,
@@ -97,7 +98,7 @@ export function diagnoseBreaks(traces: Iterable<Iterable<StoredSpan>>, options: 
     if (server !== undefined) {
       claimed.add(server.span);
       facts.to = server.span;
-      add(propagationKind(client.span, server.span, facts), facts);
+      add(propagationKind(evidence, server.span, facts), facts);
       continue;
     }
     // The request never reached a server, so no server span will come: no need to wait.
@@ -269,8 +270,7 @@ function firstStartingAt(roots: readonly ServerRoot[], time: bigint): number {
 }
 
 /** Why a request that reached a traced server did not continue its trace there. */
-function propagationKind(client: StoredSpan, server: StoredSpan, facts: BreakFacts): BreakKind {
-  const sent = clientEvidenceOf(client);
+function propagationKind(sent: ClientEvidence, server: StoredSpan, facts: BreakFacts): BreakKind {
   if (sent.sent === false) return 'not-injected';
   const received = serverEvidenceOf(server);
   if (received === undefined) return sent.sent === true ? 'not-extracted' : 'not-injected';
