@@ -8,6 +8,13 @@ export default defineConfig({
     cors: 'src/cors/index.ts',
     relay: 'src/relay/index.ts',
     hono: 'src/hono/index.ts',
+    // Loaded by library-instrumentations.ts only when the app has the library.
+    'libraries/pg': 'src/libraries/pg.ts',
+    'libraries/mysql2': 'src/libraries/mysql2.ts',
+    'libraries/ioredis': 'src/libraries/ioredis.ts',
+    'libraries/redis': 'src/libraries/redis.ts',
+    'libraries/mongodb': 'src/libraries/mongodb.ts',
+    'libraries/amqplib': 'src/libraries/amqplib.ts',
   },
   platform: 'node',
   target: 'node22.15',

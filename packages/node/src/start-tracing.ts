@@ -8,6 +8,7 @@ import { ClicktraceInstrumentation } from './clicktrace-instrumentation.js';
 import { createExporter } from './create-exporter.js';
 import { diagFromEnv } from './diag-from-env.js';
 import { exportQueueOptionsFromEnv } from './export-queue-options-from-env.js';
+import { createLibraryInstrumentations } from './library-instrumentations.js';
 import { resolveOptions } from './options-from-env.js';
 import { createHttpInstrumentation, createUndiciInstrumentation } from './outgoing-instrumentations.js';
 import { createPropagator } from './propagators.js';
@@ -91,7 +92,8 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
     );
     // Incoming requests: our own lean SERVER spans, named by route, each continuing the caller's
     // trace as far as `trustIncoming` allows; outgoing ones: the stock http (outgoing half) and
-    // undici instrumentations.
+    // undici instrumentations; the database and queue clients the app has, by the stock contrib
+    // instrumentations (library-instrumentations.ts).
     const unregister = registerInstrumentations({
       tracerProvider,
       instrumentations: [
@@ -101,6 +103,7 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
           trustIncoming: options.trustIncoming,
           serverTiming: options.serverTiming,
         }),
+        ...createLibraryInstrumentations(),
       ],
     });
     let stopped: Promise<void> | undefined;

@@ -2,6 +2,7 @@ import { diag, type TextMapPropagator } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import { CLICKTRACE_INSTRUMENTATION_NAME, ClicktraceInstrumentation } from './clicktrace-instrumentation.js';
 import { httpServerConfig } from './incoming-request-options.js';
+import { createLibraryInstrumentations } from './library-instrumentations.js';
 import {
   createHttpInstrumentation,
   createUndiciInstrumentation,
@@ -67,7 +68,9 @@ export interface ClicktraceSdkOptions {
  * - the trust policy in the sampler (the user's `sampler`, else the OTEL_TRACES_SAMPLER one);
  * - its W3C propagator, unless the config has a `textMapPropagator` of its own;
  * - outgoing http and fetch instrumentations when the config has none, and one `traceparent` per
- *   fetch when it has the stock undici one.
+ *   fetch when it has the stock undici one;
+ * - the stock instrumentations of the database and queue clients the app has (pg, mysql2,
+ *   ioredis, redis, mongodb, amqplib) that the config does not list already.
  *
  * clicktrace's own options come second, apart from NodeSDK's, so that a misspelt one is a type
  * error rather than a silently ignored key.
@@ -109,6 +112,8 @@ export function withClicktrace<C extends NodeSdkConfigLike>(
         ...(http === undefined ? [createHttpInstrumentation()] : []),
         ...(undici === undefined ? [createUndiciInstrumentation()] : []),
         new ClicktraceInstrumentation({ trustIncoming, serverTiming, incoming }),
+        // The database and queue clients the app has, unless the config already instruments them.
+        ...createLibraryInstrumentations(new Set(instrumentations.map((it) => it?.instrumentationName))),
       ],
       // A sampler asked with the parent removed decides as for a new trace: the trust-aware
       // wrapper asks the user's own sampler that way for an 'ids-only' caller.
