@@ -25,6 +25,10 @@ function port(preferred) {
 const collectorPort = await port(Number(process.env.COLLECTOR_PORT ?? 4318));
 const apiPort = await port(Number(process.env.API_PORT ?? 3001));
 const webPort = await port(Number(process.env.WEB_PORT ?? 5173));
+// The database: DATABASE_URL, else an embedded PostgreSQL (PGlite). The queue: AMQP_URL (RabbitMQ),
+// else REDIS_URL (BullMQ), else a jobs table in that database.
+const pglitePort = process.env.DATABASE_URL ? undefined : await port(Number(process.env.PGLITE_PORT ?? 5433));
+const databaseUrl = process.env.DATABASE_URL ?? `postgres://postgres@${host}:${pglitePort}/postgres`;
 const collectorUrl = `http://${host}:${collectorPort}`;
 const apiUrl = `http://${host}:${apiPort}`;
 const webUrl = `http://${host}:${webPort}`;
@@ -59,6 +63,11 @@ start(
   ['bin/clicktrace-collector.js', '--port', String(collectorPort)],
   'packages/collector',
 );
+if (pglitePort !== undefined) {
+  start('database', process.execPath, ['dist/embedded-database.js'], 'apps/demo-api', {
+    PGLITE_PORT: String(pglitePort),
+  });
+}
 start(
   'shop-api',
   process.execPath,
@@ -66,7 +75,21 @@ start(
   'apps/demo-api',
   {
     PORT: String(apiPort),
+    DATABASE_URL: databaseUrl,
     OTEL_SERVICE_NAME: 'shop-api',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '500',
+  },
+);
+start(
+  'shop-worker',
+  process.execPath,
+  ['--import', '@clicktrace/node/register', 'dist/worker.js'],
+  'apps/demo-api',
+  {
+    DATABASE_URL: databaseUrl,
+    EMAIL_SERVICE_URL: apiUrl,
+    OTEL_SERVICE_NAME: 'shop-worker',
     OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
     OTEL_BSP_SCHEDULE_DELAY: '500',
   },
@@ -90,6 +113,8 @@ process.stdout.write(
     `  shop (click around):   ${webUrl}/`,
     `  trace viewer:          ${collectorUrl}/`,
     `  shop API:              ${apiUrl}/api/items`,
+    `  database:              ${pglitePort === undefined ? 'DATABASE_URL' : `embedded PostgreSQL (PGlite) at ${host}:${pglitePort}`}`,
+    `  jobs queue:            ${process.env.AMQP_URL ? 'RabbitMQ (AMQP_URL)' : process.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'a table in that database'}`,
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'),

@@ -115,9 +115,9 @@ function asPostgresUser(command, args) {
 
 /**
  * A PostgreSQL server with one database, `clicktrace`, user `postgres`, no password (trust on
- * loopback only). Resolves to `{ url, port, stop() }`.
+ * loopback only), on `port` or a free one. Resolves to `{ url, port, stop() }`.
  */
-export async function startPostgres() {
+export async function startPostgres({ port: wanted } = {}) {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql');
   const dir = mkdtempSync(join(tmpdir(), 'clicktrace-pg-'));
@@ -138,7 +138,7 @@ export async function startPostgres() {
   const init = spawnSync(initCommand, initArgs, { encoding: 'utf8', cwd: dir });
   if (init.status !== 0)
     throw new Error(`initdb failed (${asUser ? 'as postgres' : 'as me'}):\n${init.stderr}`);
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const [command, args] = asPostgresUser(join(bin, 'postgres'), [
     '-D',
     data,
@@ -179,12 +179,12 @@ export async function startPostgres() {
   };
 }
 
-/** A Redis server that keeps nothing on disk. Resolves to `{ url, port, stop() }`. */
-export async function startRedis() {
+/** A Redis server that keeps nothing on disk, on `port` or a free one. Resolves to `{ url, port, stop() }`. */
+export async function startRedis({ port: wanted } = {}) {
   if (!existsSync('/usr/bin/redis-server'))
     throw new Error('Redis is not installed: apt-get install -y redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'clicktrace-redis-'));
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const started = await startProcess(
     'redis-server',
     '/usr/bin/redis-server',

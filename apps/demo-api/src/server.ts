@@ -3,11 +3,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cors } from '@clicktrace/node/cors';
 import { ITEMS } from './catalog.js';
+import { openOrderQueue } from './order-queue.js';
+import { type Order, Orders } from './orders.js';
+import { databaseUrl } from './settings.js';
 
 // The shop's API. It holds no tracing code: `node --import @clicktrace/node/register` adds it.
 const port = Number(process.env.PORT ?? 3001);
 const host = process.env.HOST ?? '127.0.0.1';
 const carts = new Map<string, string[]>();
+// Orders go to PostgreSQL; each queues a confirmation job that the worker process (worker.ts) sends.
+const orders = new Orders(databaseUrl());
+const queue = await openOrderQueue(process.env, databaseUrl());
+/** Order ids whose confirmation email the worker asked for, newest last (the demo shows them). */
+const confirmed: string[] = [];
 
 // The shop runs on another origin (any loopback port: the demo and the tests pick free ones).
 // Browsers preflight every cross-origin request that carries `traceparent`; the helper allows the
@@ -54,13 +62,27 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
         body: JSON.stringify({ items }),
       });
       if (!reserved.ok) return send(res, 502, { error: 'inventory unavailable' });
+      const order: Order = {
+        orderId: `order-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+        items,
+        totalCents: items.reduce((sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0), 0),
+      };
+      // Then the database and the queue: the worker sends the confirmation email.
+      await orders.save(order);
+      await queue.publish(order);
       carts.delete(cartId ?? '');
-      const total = items.reduce(
-        (sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0),
-        0,
-      );
-      return send(res, 200, { orderId: `order-${Date.now().toString(36)}`, items, totalCents: total });
+      return send(res, 200, order);
     }
+    // The email service the worker calls for each confirmation job.
+    case 'POST /api/emails/order-confirmation': {
+      const { orderId } = (await readJson(req)) as { orderId?: string };
+      if (!orderId) return send(res, 400, { error: 'no orderId' });
+      confirmed.push(orderId);
+      if (confirmed.length > 100) confirmed.shift();
+      return send(res, 202, { queued: orderId });
+    }
+    case 'GET /api/emails/order-confirmation':
+      return send(res, 200, { confirmed });
     case 'POST /api/inventory/reserve': {
       const { items } = (await readJson(req)) as { items?: string[] };
       return send(res, 200, { reserved: items?.length ?? 0 });
@@ -90,5 +112,15 @@ function actualPort(): number {
 }
 
 server.listen(port, host, () => {
-  process.stdout.write(`demo-api listening on http://${host}:${actualPort()}\n`);
+  process.stdout.write(`demo-api listening on http://${host}:${actualPort()} (jobs: ${queue.describe})\n`);
 });
+
+// Stops by letting the event loop empty, so @clicktrace/node's own signal handler can send the last
+// spans first; a second signal ends it at once.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    void Promise.allSettled([orders.close(), queue.close()]);
+  });
+}
