@@ -285,13 +285,13 @@ function amqpOpens(port) {
  * no plugins, nothing of it outside a temporary folder: its own epmd in the foreground on a free
  * port (ERL_EPMD_PORT, and `-start_epmd false` so Erlang never daemonizes one), a unique node
  * name, a free distribution port, both bound to 127.0.0.1. Ready once an AMQP connection opens
- * (7-8 s here); stopped in about 3 s. Resolves to `{ url, port, stop() }`.
+ * (7-8 s here); stopped in about 3 s. On `port` or a free one. Resolves to `{ url, port, stop() }`.
  */
-export async function startRabbitMQ() {
+export async function startRabbitMQ({ port: wanted } = {}) {
   const server = '/usr/lib/rabbitmq/bin/rabbitmq-server';
   if (!existsSync(server)) throw new Error('RabbitMQ is not installed: apt-get install -y rabbitmq-server');
   const dir = mkdtempSync(join(tmpdir(), 'clicktrace-rabbitmq-'));
-  const [port, epmdPort, distPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [port, epmdPort, distPort] = await Promise.all([wanted ?? freePort(), freePort(), freePort()]);
   const epmd = await startProcess(
     'epmd',
     'epmd',
