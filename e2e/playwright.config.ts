@@ -1,14 +1,35 @@
 import { defineConfig, freePort } from '@clicktrace/playwright';
 import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
-const apiPort = freePort('E2E_API_PORT');
+const vite = 'node node_modules/vite/bin/vite.js';
+const api = 'node --import @clicktrace/node/register dist/server.js';
+const worker = 'node --import @clicktrace/node/register dist/worker.js';
+
+// Two back ends, as the demo runs them:
+// - embedded (the demo's default): PGlite served over PostgreSQL's protocol, jobs in a table of it;
+// - real servers, started here from Debian's packages: PostgreSQL, and RabbitMQ for the jobs.
+const embedded = {
+  pglitePort: freePort('E2E_PGLITE_PORT'),
+  apiPort: freePort('E2E_API_PORT'),
+};
+const real = {
+  postgresPort: freePort('E2E_POSTGRES_PORT'),
+  rabbitmqPort: freePort('E2E_RABBITMQ_PORT'),
+  apiPort: freePort('E2E_REAL_API_PORT'),
+};
 const devPort = freePort('E2E_DEV_PORT');
 const previewPort = freePort('E2E_PREVIEW_PORT');
-const apiUrl = `http://127.0.0.1:${apiPort}`;
-const vite = 'node node_modules/vite/bin/vite.js';
+const embeddedApiUrl = `http://127.0.0.1:${embedded.apiPort}`;
+const realApiUrl = `http://127.0.0.1:${real.apiPort}`;
+const embeddedDatabaseUrl = `postgres://postgres@127.0.0.1:${embedded.pglitePort}/postgres`;
+const realEnv = {
+  DATABASE_URL: `postgres://postgres@127.0.0.1:${real.postgresPort}/clicktrace`,
+  AMQP_URL: `amqp://guest:guest@127.0.0.1:${real.rabbitmqPort}`,
+};
 
-// The demo shop, driven in Chromium under `vite dev` and as a production build, with the
-// collector started first by clicktrace's defineConfig.
+// The demo shop, driven in Chromium under `vite dev` (against the embedded back end) and as a
+// production build (against the real servers), with the collector started first by clicktrace's
+// defineConfig.
 export default defineConfig({
   testDir: './tests',
   forbidOnly: !!process.env.CI,
@@ -21,25 +42,61 @@ export default defineConfig({
   ],
   webServer: [
     {
-      name: 'shop-api',
-      command: 'node --import @clicktrace/node/register dist/server.js',
+      name: 'database',
+      command: 'node dist/embedded-database.js',
       cwd: '../apps/demo-api',
-      url: `${apiUrl}/api/items`,
-      env: { PORT: String(apiPort) },
+      port: embedded.pglitePort,
+      env: { PGLITE_PORT: String(embedded.pglitePort) },
+    },
+    {
+      name: 'shop-api',
+      command: api,
+      cwd: '../apps/demo-api',
+      url: `${embeddedApiUrl}/api/items`,
+      env: { PORT: String(embedded.apiPort), DATABASE_URL: embeddedDatabaseUrl },
+    },
+    {
+      name: 'shop-worker',
+      command: worker,
+      cwd: '../apps/demo-api',
+      wait: { stdout: /consuming order confirmations/ },
+      env: { DATABASE_URL: embeddedDatabaseUrl, EMAIL_SERVICE_URL: embeddedApiUrl },
+    },
+    {
+      name: 'servers',
+      command: `node ../../scripts/services-cli.mjs postgres:${real.postgresPort} rabbitmq:${real.rabbitmqPort}`,
+      cwd: '../apps/demo-api',
+      wait: { stdout: /services ready/ },
+      // RabbitMQ (Erlang) takes several seconds to boot on a loaded machine.
+      timeout: 120_000,
+    },
+    {
+      name: 'shop-api',
+      command: api,
+      cwd: '../apps/demo-api',
+      url: `${realApiUrl}/api/items`,
+      env: { PORT: String(real.apiPort), ...realEnv },
+    },
+    {
+      name: 'shop-worker',
+      command: worker,
+      cwd: '../apps/demo-api',
+      wait: { stdout: /consuming order confirmations/ },
+      env: { ...realEnv, EMAIL_SERVICE_URL: realApiUrl },
     },
     {
       name: 'shop-web-dev',
       command: vite,
       cwd: '../apps/demo-web',
       url: `http://127.0.0.1:${devPort}/`,
-      env: { PORT: String(devPort), VITE_API_URL: apiUrl },
+      env: { PORT: String(devPort), VITE_API_URL: embeddedApiUrl },
     },
     {
       name: 'shop-web-build',
       command: `${vite} build --outDir dist-e2e --emptyOutDir && ${vite} preview --outDir dist-e2e`,
       cwd: '../apps/demo-web',
       url: `http://127.0.0.1:${previewPort}/`,
-      env: { PORT: String(previewPort), VITE_API_URL: apiUrl },
+      env: { PORT: String(previewPort), VITE_API_URL: realApiUrl },
     },
   ],
 });

@@ -3,6 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_chromium
+ensure_servers
 
 echo "==> Build (tsdown) and typecheck"
 pnpm run build

@@ -44,6 +44,29 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+# The servers the tests run for real (scripts/services.mjs starts them on loopback, stops them by
+# PID): Debian's PostgreSQL, Redis and RabbitMQ. check.sh asks for them; the demo does not need them.
+ensure_servers() {
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> Installing Debian's ${missing[*]} for the tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # policy-rc.d 101: the packages' own services are not started; the tests start their own.
+  local policy=/usr/sbin/policy-rc.d created_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && created_policy=1
+  fi
+  local status=0
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null || status=$?
+  if [ -n "$created_policy" ]; then $sudo rm -f "$policy"; fi
+  return $status
+}
+
 echo "==> Installing packages (pnpm ${PNPM_VERSION}, Node $(node --version))"
 # pipefail keeps pnpm's exit status; only the filter may come up empty.
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | { grep -v '^Progress' || true; }

@@ -5,8 +5,10 @@ import { expect, test } from '@clicktrace/playwright';
 // `clicktrace.parent.source = 'context'` on a request span says its parent came from the context
 // zone.js carried, not from the interaction scope (the fallback for work whose context was lost).
 const PARENT_SOURCE = 'clicktrace.parent.source';
+/** A `pg` query's span, as the stock instrumentation marks it. */
+const POSTGRES = { 'db.system.name': 'postgresql' };
 
-test('a click on Checkout is one trace: the click, its requests after each await, the API, the inventory', async ({
+test('a click on Checkout is one trace: the click, its requests after each await, the API, the inventory, the database, the queue, the worker and its call', async ({
   page,
   traces,
 }) => {
@@ -25,11 +27,15 @@ test('a click on Checkout is one trace: the click, its requests after each await
     through: [
       { name: 'POST /api/inventory/reserve', kind: 'SERVER' },
       { name: 'GET /api/items', kind: 'SERVER' },
+      { name: 'POST /api/emails/order-confirmation', kind: 'SERVER' },
     ],
   });
   expect(trace).toBeConnected();
 
-  // The chain, link by link: each span the child of the one before, in one trace.
+  // The chain, link by link: each span the child of the one before, in one trace. The API saves
+  // the order with `pg` and queues its confirmation (a jobs table in the embedded database under
+  // vite-dev, RabbitMQ under vite-build); the worker process takes the job in the same trace and
+  // calls the email service. None of the shop's code starts a span but the jobs table's.
   expect(trace).toHaveSpanTree({
     span: { name: /^click button "Checkout"/, kind: 'INTERNAL' },
     children: [
@@ -43,6 +49,25 @@ test('a click on Checkout is one trace: the click, its requests after each await
                 span: { name: 'POST /api/inventory/reserve', kind: 'CLIENT', service: 'shop-api' },
                 children: [
                   { span: { name: 'POST /api/inventory/reserve', kind: 'SERVER', service: 'shop-api' } },
+                ],
+              },
+              { span: { name: /INSERT/, kind: 'CLIENT', service: 'shop-api', attributes: POSTGRES } },
+              {
+                span: { kind: 'PRODUCER', service: 'shop-api' },
+                children: [
+                  {
+                    span: { kind: 'CONSUMER', service: 'shop-worker' },
+                    children: [
+                      {
+                        span: { name: 'POST', kind: 'CLIENT', service: 'shop-worker' },
+                        children: [
+                          {
+                            span: { name: 'POST /api/emails/order-confirmation', kind: 'SERVER', service: 'shop-api' },
+                          },
+                        ],
+                      },
+                    ],
+                  },
                 ],
               },
             ],
