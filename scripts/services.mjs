@@ -214,3 +214,128 @@ export async function startRedis() {
     },
   };
 }
+
+/**
+ * Whether an AMQP 0-9-1 server on `port` lets guest/guest open the vhost `/`: the protocol header,
+ * then Connection.Start-Ok (SASL PLAIN), Tune-Ok and Open, answered by Connection.Open-Ok. Written
+ * out here so the script needs no npm package; the socket is dropped after Open-Ok.
+ */
+function amqpOpens(port) {
+  const frame = (classId, methodId, args) => {
+    const payload = Buffer.concat([
+      Buffer.from([classId >> 8, classId & 255, methodId >> 8, methodId & 255]),
+      args,
+    ]);
+    const header = Buffer.alloc(7);
+    header.writeUInt8(1, 0); // method frame, channel 0
+    header.writeUInt32BE(payload.length, 3);
+    return Buffer.concat([header, payload, Buffer.from([0xce])]);
+  };
+  const shortString = (text) => Buffer.concat([Buffer.from([Buffer.byteLength(text)]), Buffer.from(text)]);
+  const longString = (text) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(Buffer.byteLength(text));
+    return Buffer.concat([length, Buffer.from(text)]);
+  };
+  return new Promise((resolve) => {
+    const socket = connect({ host: HOST, port });
+    let received = Buffer.alloc(0);
+    const finish = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(5000, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('close', () => finish(false));
+    socket.once('connect', () => socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1')));
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 7) {
+        const size = received.readUInt32BE(3);
+        if (received.length < size + 8) return;
+        const method = `${received.readUInt16BE(7)}.${received.readUInt16BE(9)}`;
+        const args = received.subarray(11, 7 + size);
+        received = received.subarray(size + 8);
+        if (method === '10.10') {
+          // Start: answer with an empty client-properties table, PLAIN guest/guest, en_US.
+          const startOk = Buffer.concat([
+            Buffer.alloc(4),
+            shortString('PLAIN'),
+            longString('\0guest\0guest'),
+            shortString('en_US'),
+          ]);
+          socket.write(frame(10, 11, startOk));
+        } else if (method === '10.30') {
+          // Tune: accept the server's channel-max and frame-max, no heartbeat; then open '/'.
+          const tuneOk = Buffer.concat([args.subarray(0, 6), Buffer.alloc(2)]);
+          socket.write(frame(10, 31, tuneOk));
+          socket.write(frame(10, 40, Buffer.concat([shortString('/'), shortString(''), Buffer.from([0])])));
+        } else if (method === '10.41') {
+          finish(true);
+        } else {
+          finish(false);
+        }
+      }
+    });
+  });
+}
+
+/**
+ * A RabbitMQ broker (Debian's rabbitmq-server, run directly) with user guest/guest and vhost `/`,
+ * no plugins, nothing of it outside a temporary folder: its own epmd in the foreground on a free
+ * port (ERL_EPMD_PORT, and `-start_epmd false` so Erlang never daemonizes one), a unique node
+ * name, a free distribution port, both bound to 127.0.0.1. Ready once an AMQP connection opens
+ * (7-8 s here); stopped in about 3 s. Resolves to `{ url, port, stop() }`.
+ */
+export async function startRabbitMQ() {
+  const server = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+  if (!existsSync(server)) throw new Error('RabbitMQ is not installed: apt-get install -y rabbitmq-server');
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-rabbitmq-'));
+  const [port, epmdPort, distPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const epmd = await startProcess(
+    'epmd',
+    'epmd',
+    ['-port', String(epmdPort), '-address', HOST],
+    { cwd: dir },
+    () => accepts(epmdPort),
+  );
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // The Erlang cookie goes to $HOME/.erlang.cookie.
+    HOME: dir,
+    ERL_EPMD_PORT: String(epmdPort),
+    RABBITMQ_NODENAME: `clicktrace-${process.pid}-${port}@localhost`,
+    RABBITMQ_NODE_IP_ADDRESS: HOST,
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}',
+    // None of these files exists: no config, no rabbitmq-env.conf (Debian's in /etc is skipped), no plugin.
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_LOGS: '-',
+    RABBITMQ_PLUGINS_EXPAND_DIR: join(dir, 'plugins-expand'),
+    RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),
+  };
+  let broker;
+  try {
+    broker = await startProcess('rabbitmq-server', server, [], { cwd: dir, env }, () => amqpOpens(port));
+  } catch (error) {
+    await stopProcess(epmd);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `amqp://guest:guest@${HOST}:${port}`,
+    port,
+    async stop() {
+      // The script traps SIGTERM, stops the Erlang VM (its child) and waits for it.
+      await stopProcess(broker);
+      await stopProcess(epmd);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
