@@ -1,0 +1,233 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRabbitMQ, startRedis } from '../../../scripts/services.mjs';
+import { type ExportedSpan, type Recorder, startRecorder, waitFor } from './recorder.js';
+import { type App, fixturePath, registerEsm, spawnApp } from './spawn-app.js';
+
+// A message carries the trace: a request publishes, another process consumes and calls a third
+// service, and the spans of all three processes make one trace. Real RabbitMQ and Redis (Debian's
+// rabbitmq-server and redis-server), real processes under the built register.
+const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+const KIND_NAME = Object.fromEntries(Object.entries(KIND).map(([name, kind]) => [kind, name]));
+
+let rabbit: { url: string; stop(): Promise<void> };
+let redis: { url: string; port: number; stop(): Promise<void> };
+let receiver: Recorder;
+let downstream: App;
+const apps: App[] = [];
+
+beforeAll(async () => {
+  receiver = await startRecorder();
+  [rabbit, redis] = await Promise.all([startRabbitMQ(), startRedis()]);
+  downstream = await spawnApp(['--import', registerEsm], 'queues-downstream.mjs', otlpEnv('downstream'));
+}, 60_000);
+
+afterAll(async () => {
+  await downstream?.stop();
+  await Promise.all([rabbit?.stop(), redis?.stop()]);
+  await receiver?.close();
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+});
+
+function otlpEnv(serviceName: string): Record<string, string> {
+  return {
+    OTEL_SERVICE_NAME: serviceName,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+}
+
+async function start(nodeArgs: string[], fixture: string, env: Record<string, string>): Promise<App> {
+  const app = await spawnApp(nodeArgs, fixture, env);
+  apps.push(app);
+  return app;
+}
+
+/** The downstream SERVER span of the call made for `id`, once exported. */
+function downstreamSpan(id: string): Promise<ExportedSpan> {
+  return waitFor(
+    () =>
+      receiver
+        .spans()
+        .find(
+          (s) =>
+            s.kind === KIND.SERVER &&
+            s.resource['service.name'] === 'downstream' &&
+            s.attributes['url.query'] === `id=${id}`,
+        ),
+    `the downstream SERVER span for ${id}`,
+  );
+}
+
+/**
+ * The spans from the root of `span`'s trace down to `span`, following parent ids. Waits for each
+ * parent to be exported (processes export on their own schedules); a parent that never comes ends
+ * the chain there, so the assertion on the kinds shows where it broke.
+ */
+async function chainTo(span: ExportedSpan): Promise<ExportedSpan[]> {
+  const chain = [span];
+  for (let current = span; current.parentSpanId; ) {
+    const parentId = current.parentSpanId;
+    const parent = await waitFor(
+      () => receiver.spans().find((s) => s.spanId === parentId),
+      `span ${parentId}`,
+      3_000,
+    ).catch(() => undefined);
+    if (!parent) break;
+    chain.unshift(parent);
+    current = parent;
+  }
+  return chain;
+}
+
+function describeChain(chain: ExportedSpan[]): string {
+  return chain.map((s) => `${KIND_NAME[s.kind]} ${s.name} (${s.resource['service.name']})`).join(' -> ');
+}
+
+function kinds(chain: ExportedSpan[]): string[] {
+  return chain.map((s) => KIND_NAME[s.kind] ?? String(s.kind));
+}
+
+describe('RabbitMQ through amqplib, zero code', () => {
+  const amqpEnv = (service: string, queue: string, extra: Record<string, string> = {}) => ({
+    ...otlpEnv(service),
+    AMQP_URL: rabbit.url,
+    AMQP_QUEUE: queue,
+    DOWNSTREAM_URL: downstream.url,
+    ...extra,
+  });
+
+  it('continues the request in the consumer: SERVER -> PRODUCER -> CONSUMER -> CLIENT -> SERVER, one trace (manual ack)', async () => {
+    await start(['--import', registerEsm], 'queues-amqp-consumer.mjs', amqpEnv('worker', 'q-ack'));
+    const producer = await start(
+      ['--import', registerEsm],
+      'queues-amqp-producer.mjs',
+      amqpEnv('shop-api', 'q-ack'),
+    );
+
+    expect((await fetch(`${producer.url}/order?id=ack-1`)).status).toBe(202);
+    const chain = await chainTo(await downstreamSpan('ack-1'));
+
+    expect(kinds(chain), describeChain(chain)).toEqual([
+      'SERVER',
+      'PRODUCER',
+      'CONSUMER',
+      'CLIENT',
+      'SERVER',
+    ]);
+    const [request, publish, process_, call] = chain as [
+      ExportedSpan,
+      ExportedSpan,
+      ExportedSpan,
+      ExportedSpan,
+    ];
+    expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
+    expect(request.parentSpanId).toBeUndefined();
+    expect(request.attributes['url.path']).toBe('/order');
+    expect(chain.map((s) => s.resource['service.name'])).toEqual([
+      'shop-api',
+      'shop-api',
+      'worker',
+      'worker',
+      'downstream',
+    ]);
+    expect(String(call.attributes['url.full'])).toContain('/shipped?id=ack-1');
+    // What the stock instrumentation (contrib 0.71) sets: the older messaging conventions.
+    expect(publish).toMatchObject({
+      name: 'publish orders',
+      attributes: {
+        'messaging.system': 'rabbitmq',
+        'messaging.destination': 'orders',
+        'messaging.destination_kind': 'topic',
+        'messaging.rabbitmq.routing_key': 'q-ack',
+        'messaging.message_id': 'ack-1',
+        'messaging.protocol': 'AMQP',
+        'messaging.protocol_version': '0.9.1',
+        'server.address': '127.0.0.1',
+      },
+    });
+    expect(process_).toMatchObject({
+      name: 'q-ack process',
+      attributes: {
+        'messaging.system': 'rabbitmq',
+        'messaging.destination': 'orders',
+        'messaging.rabbitmq.routing_key': 'q-ack',
+        'messaging.operation': 'process',
+      },
+    });
+    // useLinksForConsume is off by default: the consumer span is the publish span's child, no link.
+    expect(process_.links).toEqual([]);
+  });
+
+  it('with noAck, the consumer span still parents the callback’s fetch', async () => {
+    await start(
+      ['--import', registerEsm],
+      'queues-amqp-consumer.mjs',
+      amqpEnv('worker', 'q-noack', { AMQP_ACK: 'none' }),
+    );
+    const producer = await start(
+      ['--import', registerEsm],
+      'queues-amqp-producer.mjs',
+      amqpEnv('shop-api', 'q-noack'),
+    );
+
+    expect((await fetch(`${producer.url}/order?id=noack-1`)).status).toBe(202);
+    const chain = await chainTo(await downstreamSpan('noack-1'));
+
+    expect(kinds(chain), describeChain(chain)).toEqual([
+      'SERVER',
+      'PRODUCER',
+      'CONSUMER',
+      'CLIENT',
+      'SERVER',
+    ]);
+    expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
+  });
+
+  it('a message sent outside any request starts its own trace at the PRODUCER span, and is processed', async () => {
+    await start(['--import', registerEsm], 'queues-amqp-consumer.mjs', amqpEnv('worker', 'q-startup'));
+    await start(
+      ['--import', registerEsm],
+      'queues-amqp-producer.mjs',
+      amqpEnv('shop-api', 'q-startup', { PUBLISH_AT_START: 'startup-1' }),
+    );
+
+    const chain = await chainTo(await downstreamSpan('startup-1'));
+
+    expect(kinds(chain), describeChain(chain)).toEqual(['PRODUCER', 'CONSUMER', 'CLIENT', 'SERVER']);
+    expect(chain[0]).toMatchObject({ name: 'publish <default>', parentSpanId: undefined });
+    expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
+  });
+
+  it('withClicktrace: a NodeSDK of the app’s own continues the trace the same way', async () => {
+    // The producer's SDK lists no instrumentation (clicktrace adds amqplib's); the consumer's lists
+    // getNodeAutoInstrumentations(), whose own amqplib instrumentation clicktrace leaves in place.
+    await start(
+      ['--import', fixturePath('with-clicktrace-sdk.mjs')],
+      'queues-amqp-consumer.mjs',
+      amqpEnv('worker', 'q-sdk'),
+    );
+    const producer = await start(
+      ['--import', fixturePath('queues-with-clicktrace.mjs')],
+      'queues-amqp-producer.mjs',
+      amqpEnv('shop-api', 'q-sdk'),
+    );
+
+    expect((await fetch(`${producer.url}/order?id=sdk-1`)).status).toBe(202);
+    const chain = await chainTo(await downstreamSpan('sdk-1'));
+
+    expect(kinds(chain), describeChain(chain)).toEqual([
+      'SERVER',
+      'PRODUCER',
+      'CONSUMER',
+      'CLIENT',
+      'SERVER',
+    ]);
+    expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
+  });
+});
