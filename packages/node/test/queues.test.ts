@@ -231,3 +231,89 @@ describe('RabbitMQ through amqplib, zero code', () => {
     expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
   });
 });
+
+describe('BullMQ on Redis, with its telemetry option', () => {
+  const bullEnv = (service: string, queue: string, extra: Record<string, string> = {}) => ({
+    ...otlpEnv(service),
+    REDIS_PORT: String(redis.port),
+    BULLMQ_QUEUE: queue,
+    DOWNSTREAM_URL: downstream.url,
+    ...extra,
+  });
+
+  /** The Redis command spans (ioredis) of `queue` that are roots of their own trace. */
+  const rootRedisSpans = (queue: string) =>
+    receiver
+      .spans()
+      .filter(
+        (s) =>
+          s.attributes['db.system.name'] === 'redis' &&
+          String(s.attributes['db.query.text']).includes(`bull:${queue}:`) &&
+          !s.parentSpanId,
+      );
+
+  it('continues the request in the worker: SERVER -> PRODUCER -> CONSUMER -> CLIENT -> SERVER, one trace', async () => {
+    await start(['--import', registerEsm], 'queues-bullmq-worker.mjs', bullEnv('worker', 'b-on'));
+    const producer = await start(
+      ['--import', registerEsm],
+      'queues-bullmq-producer.mjs',
+      bullEnv('shop-api', 'b-on'),
+    );
+
+    expect((await fetch(`${producer.url}/order?id=bull-on-1`)).status).toBe(202);
+    const chain = await chainTo(await downstreamSpan('bull-on-1'));
+
+    expect(kinds(chain), describeChain(chain)).toEqual([
+      'SERVER',
+      'PRODUCER',
+      'CONSUMER',
+      'CLIENT',
+      'SERVER',
+    ]);
+    expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
+    const [, add, process_] = chain as [ExportedSpan, ExportedSpan, ExportedSpan];
+    // bullmq-otel's own names and attributes (bullmq.*), not the messaging conventions'.
+    expect(add).toMatchObject({
+      name: 'add b-on.ship',
+      attributes: { 'bullmq.queue.name': 'b-on', 'bullmq.queue.operation': 'add', 'bullmq.job.name': 'ship' },
+    });
+    expect(process_).toMatchObject({
+      name: 'process b-on',
+      links: [],
+      attributes: {
+        'bullmq.queue.name': 'b-on',
+        'bullmq.queue.operation': 'process',
+        'bullmq.job.name': 'ship',
+      },
+    });
+    // The job's Redis commands are children of add / process; the worker's polling, outside any
+    // span, makes none (the ioredis instrumentation requires a parent span).
+    expect(rootRedisSpans('b-on')).toEqual([]);
+  });
+
+  it('without the telemetry option, the trace breaks at Redis: the worker starts a new trace', async () => {
+    await start(
+      ['--import', registerEsm],
+      'queues-bullmq-worker.mjs',
+      bullEnv('worker', 'b-off', { BULLMQ_TELEMETRY: 'off' }),
+    );
+    const producer = await start(
+      ['--import', registerEsm],
+      'queues-bullmq-producer.mjs',
+      bullEnv('shop-api', 'b-off', { BULLMQ_TELEMETRY: 'off' }),
+    );
+
+    expect((await fetch(`${producer.url}/order?id=bull-off-1`)).status).toBe(202);
+    const chain = await chainTo(await downstreamSpan('bull-off-1'));
+
+    // The worker's fetch is a root: nothing carried the request's context through the job.
+    expect(kinds(chain), describeChain(chain)).toEqual(['CLIENT', 'SERVER']);
+    const request = await waitFor(
+      () =>
+        receiver.spans().find((s) => s.kind === KIND.SERVER && s.attributes['url.query'] === 'id=bull-off-1'),
+      'the request span',
+    );
+    expect(request.traceId).not.toBe(chain[0]?.traceId);
+    expect(rootRedisSpans('b-off')).toEqual([]);
+  });
+});
