@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readmeBlockFor } from '../../../scripts/readme-block.mjs';
 import { startRabbitMQ, startRedis } from '../../../scripts/services.mjs';
 import { type ExportedSpan, type Recorder, startRecorder, waitFor } from './recorder.js';
-import { type App, fixturePath, registerEsm, spawnApp } from './spawn-app.js';
+import { type App, fixturePath, packageRoot, registerEsm, spawnApp } from './spawn-app.js';
 
 // A message carries the trace: a request publishes, another process consumes and calls a third
 // service, and the spans of all three processes make one trace. Real RabbitMQ and Redis (Debian's
@@ -252,6 +254,17 @@ describe('BullMQ on Redis, with its telemetry option', () => {
           !s.parentSpanId,
       );
 
+  it('docs/queues.md shows the telemetry option as the fixtures pass it', () => {
+    const docs = readFileSync(`${packageRoot}docs/queues.md`, 'utf8');
+    for (const [fixture, line] of [
+      ['queues-bullmq-producer.mjs', "new BullMQOtel({ tracerName: 'shop-api' })"],
+      ['queues-bullmq-worker.mjs', "new BullMQOtel({ tracerName: 'worker' })"],
+    ] as const) {
+      expect(readFileSync(fixturePath(fixture), 'utf8')).toContain(line);
+      expect(docs).toContain(`telemetry: ${line}`);
+    }
+  });
+
   it('continues the request in the worker: SERVER -> PRODUCER -> CONSUMER -> CLIENT -> SERVER, one trace', async () => {
     await start(['--import', registerEsm], 'queues-bullmq-worker.mjs', bullEnv('worker', 'b-on'));
     const producer = await start(
@@ -310,10 +323,65 @@ describe('BullMQ on Redis, with its telemetry option', () => {
     expect(kinds(chain), describeChain(chain)).toEqual(['CLIENT', 'SERVER']);
     const request = await waitFor(
       () =>
-        receiver.spans().find((s) => s.kind === KIND.SERVER && s.attributes['url.query'] === 'id=bull-off-1'),
+        receiver
+          .spans()
+          .find(
+            (s) =>
+              s.kind === KIND.SERVER &&
+              s.attributes['url.path'] === '/order' &&
+              s.attributes['url.query'] === 'id=bull-off-1',
+          ),
       'the request span',
     );
     expect(request.traceId).not.toBe(chain[0]?.traceId);
     expect(rootRedisSpans('b-off')).toEqual([]);
+  });
+});
+
+describe('any other carrier: propagation.inject and propagation.extract (docs/queues.md)', () => {
+  const example = 'test/fixtures/queues-carrier.mjs';
+  const source = readFileSync(`${packageRoot}${example}`, 'utf8');
+  const carrierEnv = (service: string, role: string, queue: string) => ({
+    ...otlpEnv(service),
+    ROLE: role,
+    QUEUE_NAME: queue,
+    REDIS_PORT: String(redis.port),
+    DOWNSTREAM_URL: downstream.url,
+  });
+
+  it(`docs/queues.md shows ${example} verbatim`, () => {
+    const docs = readFileSync(`${packageRoot}docs/queues.md`, 'utf8');
+    const message = `docs/queues.md must show ${example} verbatim in a code block: copy the file into it`;
+    expect(readmeBlockFor(docs, source), message).toBe(source.trim());
+  });
+
+  it('continues the request in the consumer: SERVER -> PRODUCER -> CONSUMER -> CLIENT -> SERVER, one trace', async () => {
+    await start(['--import', registerEsm], 'queues-carrier-app.mjs', carrierEnv('worker', 'consumer', 'c-1'));
+    const producer = await start(
+      ['--import', registerEsm],
+      'queues-carrier-app.mjs',
+      carrierEnv('shop-api', 'producer', 'c-1'),
+    );
+
+    expect((await fetch(`${producer.url}/order?id=carrier-1`)).status).toBe(202);
+    const chain = await chainTo(await downstreamSpan('carrier-1'));
+
+    expect(kinds(chain), describeChain(chain)).toEqual([
+      'SERVER',
+      'PRODUCER',
+      'CONSUMER',
+      'CLIENT',
+      'SERVER',
+    ]);
+    expect(new Set(chain.map((s) => s.traceId)).size).toBe(1);
+    const [, send, process_] = chain as [ExportedSpan, ExportedSpan, ExportedSpan];
+    expect(send).toMatchObject({
+      name: 'send orders',
+      attributes: { 'messaging.operation.type': 'send', 'messaging.destination.name': 'orders' },
+    });
+    expect(process_).toMatchObject({
+      name: 'process orders',
+      attributes: { 'messaging.operation.type': 'process', 'messaging.destination.name': 'orders' },
+    });
   });
 });
