@@ -100,6 +100,14 @@ async function waitForRequest(path: string): Promise<SeenRequest> {
   return api.seen.find((seen) => seen.path === path) as SeenRequest;
 }
 
+/** Whether the buffer posted with job `id` was transferred to the worker (detached on the page). */
+function transferred(page: Page, id: string): Promise<boolean | undefined> {
+  return page.evaluate(
+    (job) => (window as unknown as { transferred: Record<string, boolean> }).transferred[job],
+    id,
+  );
+}
+
 function received(page: Page, worker: string): Promise<unknown[]> {
   return page.evaluate(
     (name) => (window as unknown as { received: Record<string, unknown[]> }).received[name] ?? [],
@@ -147,6 +155,7 @@ async function expectHandOff(page: Page, selector: string, id: string, workerSer
   expect(click).toMatchObject({ kind: SPAN_KIND.INTERNAL, parentSpanId: undefined, traceId: client.traceId });
   expect(click.name).toMatch(/^click /);
   // The worker's handler got the app's message as posted, its buffer transferred.
+  expect(await transferred(page, id)).toBe(true);
   const answer = await answerTo(page, id === 'classic' ? 'classic' : 'traced', id);
   expect(answer).toMatchObject({
     status: 200,
@@ -193,6 +202,7 @@ test('a worker without clicktrace gets the exact message, and the click is kept 
       return [...new Uint8Array(answer?.data.buffer ?? new ArrayBuffer(0))];
     }),
   ).toEqual([5, 6, 7]);
+  expect(await transferred(page, 'plain')).toBe(true);
   // The click's only work was the hand-off: it is exported (not dropped as empty), with the
   // PRODUCER span that says no context went along.
   const producer = await waitForSpan(page, (span) => span.kind === 4);

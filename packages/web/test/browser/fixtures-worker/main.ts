@@ -14,6 +14,8 @@ startTracing({ serviceName: 'fixture-web' });
 
 /** Every message each worker posted to the page, as the page's own listeners received it. */
 const received: Record<string, unknown[]> = { traced: [], plain: [], classic: [] };
+/** Whether the buffer of each message posted was transferred (detached here), by job id. */
+const transferred: Record<string, boolean> = {};
 
 function ready(name: string, data: unknown): void {
   if ((data as { ready?: boolean } | null)?.ready) document.body.dataset[`${name}Ready`] = '';
@@ -44,6 +46,7 @@ if (params.has('classic')) {
 function postJob(worker: Worker | undefined, via: string): void {
   const buffer = new Uint8Array([1, 2, 3, 4]).buffer;
   worker?.postMessage({ via, api: API, id: via, buffer }, [buffer]);
+  transferred[via] = buffer.byteLength === 0;
 }
 
 document.getElementById('to-onmessage')?.addEventListener('click', () => postJob(traced, 'onmessage'));
@@ -52,10 +55,12 @@ document.getElementById('to-classic')?.addEventListener('click', () => postJob(c
 document.getElementById('to-plain')?.addEventListener('click', () => {
   const buffer = new Uint8Array([5, 6, 7]).buffer;
   plain.postMessage({ kind: 'job', n: 1, nested: { list: [1, 'two'] }, buffer }, { transfer: [buffer] });
+  transferred.plain = buffer.byteLength === 0;
 });
 
 Object.assign(window, {
   received,
+  transferred,
   /** Hands a job to the traced worker from outside any click (a test calls it with evaluate). */
   postOutsideClick: () => postJob(traced, 'outside'),
 });
