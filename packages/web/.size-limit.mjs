@@ -10,8 +10,19 @@ export default [
     import: '{ startTracing }',
     gzip: true,
     // 33.5 kB until issue 11: the propagation evidence on request spans and the test collector's URL
-    // took 390 B (see BENCHMARKS.md).
-    limit: '33.8 kB',
+    // took 390 B (see BENCHMARKS.md). 33.8 kB until issue 12: the hand-off to Web Workers (the Worker
+    // constructor's hello listener, the postMessage span and envelope: worker-hand-off.ts) took 350 B.
+    limit: '34.1 kB',
+    modifyRolldownConfig: (config) => ({ ...config, external: undefined }),
+  },
+  {
+    // What a worker pays for its one line (docs/web-workers.md): its own entry, so none of it is
+    // in the page's bundle above.
+    name: "import { startWorkerTracing } from '@clicktrace/web/worker'",
+    path: 'dist/worker.js',
+    import: '{ startWorkerTracing }',
+    gzip: true,
+    limit: '30.6 kB',
     modifyRolldownConfig: (config) => ({ ...config, external: undefined }),
   },
 ];

@@ -13,6 +13,17 @@ export default defineConfig([
     deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY, BUNDLED_WORKSPACE] },
   },
   {
+    // The worker entry (@clicktrace/web/worker) is built on its own, so that the page's entry
+    // shares no chunk with it and stays one file.
+    entry: { worker: 'src/worker.ts' },
+    platform: 'browser',
+    target: 'es2022',
+    fixedExtension: false,
+    clean: false,
+    dts: { resolve: [BUNDLED_OPENTELEMETRY] },
+    deps: { alwaysBundle: [BUNDLED_OPENTELEMETRY, BUNDLED_WORKSPACE] },
+  },
+  {
     // The Vite plugin runs in Node, in the user's Vite config.
     entry: { 'vite/index': 'src/vite/index.ts' },
     platform: 'node',

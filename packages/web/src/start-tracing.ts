@@ -21,6 +21,7 @@ import { registerInstrumentations } from './register-instrumentations.js';
 import { resolveOptions } from './resolve-options.js';
 import { VERSION } from './version.js';
 import type { FlushOptions, WebTracing, WebTracingOptions } from './web-tracing.js';
+import { traceWorkerHandOffs } from './worker-hand-off.js';
 import { instrumentXhr } from './xhr-instrumentation.js';
 import { ZoneContextManager } from './zone-context-manager.js';
 import { patchZoneRunTask } from './zone-run-task-patch.js';
@@ -128,6 +129,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
   };
   const uninstrumentFetch = instrumentFetch(requests);
   const uninstrumentXhr = instrumentXhr(requests);
+  const untraceWorkers = traceWorkerHandOffs(requests);
   const unpatchSchedule = patchZoneScheduleTask((task) => registry.adoptContextless(task));
   const unpatchZone = patchZoneRunTask((event, taskZone) => registry.ofEvent(event)?.zoneFor(taskZone));
   const stopListening = listenForInteractions({
@@ -200,6 +202,7 @@ export function startTracing(options: WebTracingOptions): WebTracing {
         unpatchSchedule();
         uninstrumentFetch();
         uninstrumentXhr();
+        untraceWorkers();
         try {
           await provider.shutdown();
         } catch (error) {

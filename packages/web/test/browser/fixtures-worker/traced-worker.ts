@@ -1,0 +1,8 @@
+// A module worker with clicktrace: its first lines, as the docs say (docs/web-workers.md).
+// zone.js first, as importing @clicktrace/web/worker does from the package (see main.ts).
+import 'zone.js';
+import { startWorkerTracing } from '../../../src/worker.js';
+import { handleJobs } from './handle-jobs.js';
+
+startWorkerTracing({ serviceName: 'fixture-worker', propagateTo: [/^http:\/\/127\.0\.0\.1:\d+$/] });
+handleJobs();
