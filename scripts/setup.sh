@@ -45,10 +45,11 @@ ensure_chromium() {
 }
 
 # The servers the tests run for real (scripts/services.mjs starts them on loopback, stops them by
-# PID): Debian's PostgreSQL, Redis and RabbitMQ. check.sh asks for them; the demo does not need them.
+# PID): Debian's PostgreSQL, MariaDB (for mysql2), Redis and RabbitMQ. check.sh asks for them; the demo does not need them.
 ensure_servers() {
   local missing=()
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
   [ -x /usr/bin/redis-server ] || missing+=(redis-server)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ ${#missing[@]} -eq 0 ] && return 0
