@@ -90,7 +90,9 @@ describe.each(SETUPS)('worker_threads ($setup)', ({ preload }) => {
     const downstream = await requestSpan('/outside');
     expect(client.parentSpanId).toBeUndefined();
     expect(downstream.parentSpanId).toBe(client.spanId);
-    const requests = receiver.spans().filter((s) => s.kind === SERVER && s.attributes['url.path'] !== '/outside');
+    const requests = receiver
+      .spans()
+      .filter((s) => s.kind === SERVER && s.attributes['url.path'] !== '/outside');
     expect(requests.map((s) => s.traceId)).toContain(served.traceId);
     expect(requests.map((s) => s.traceId)).not.toContain(client.traceId);
   });
@@ -106,7 +108,11 @@ describe.each(SETUPS)('worker_threads ($setup)', ({ preload }) => {
 
 describe('withTraceContext() and inTraceContext()', () => {
   const manager = new AsyncLocalStorageContextManager();
-  const SPAN_CONTEXT = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+  const SPAN_CONTEXT = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: 1,
+  };
 
   beforeAll(() => {
     context.setGlobalContextManager(manager.enable());
@@ -121,16 +127,20 @@ describe('withTraceContext() and inTraceContext()', () => {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   });
 
-  const inSpan = <T>(fn: () => T): T =>
-    context.with(trace.setSpanContext(ROOT_CONTEXT, SPAN_CONTEXT), fn);
+  const inSpan = <T>(fn: () => T): T => context.with(trace.setSpanContext(ROOT_CONTEXT, SPAN_CONTEXT), fn);
 
   it("runs the handler in the sender's context, on a structured clone of the message", async () => {
     const message = structuredClone(inSpan(() => withTraceContext({ n: 1 })));
-    const seen = inTraceContext((task: { n: number }) => ({ task, span: trace.getSpanContext(context.active()) }))(
-      message,
-    );
+    const seen = inTraceContext((task: { n: number }) => ({
+      task,
+      span: trace.getSpanContext(context.active()),
+    }))(message);
     expect(seen.task).toEqual({ n: 1 });
-    expect(seen.span).toMatchObject({ traceId: SPAN_CONTEXT.traceId, spanId: SPAN_CONTEXT.spanId, isRemote: true });
+    expect(seen.span).toMatchObject({
+      traceId: SPAN_CONTEXT.traceId,
+      spanId: SPAN_CONTEXT.spanId,
+      isRemote: true,
+    });
   });
 
   it('runs a message sent outside any trace outside any trace, even inside one', () => {
@@ -147,9 +157,9 @@ describe('withTraceContext() and inTraceContext()', () => {
     });
     expect(handler.call(receiver, 'plain', 7)).toEqual({ self: receiver, message: 'plain', extra: 7 });
     expect(() => handler(withTraceContext('boom'), 0)).toThrow('boom');
-    await expect(inTraceContext(async () => Promise.reject(new Error('async')))(withTraceContext(1))).rejects.toThrow(
-      'async',
-    );
+    await expect(
+      inTraceContext(async () => Promise.reject(new Error('async')))(withTraceContext(1)),
+    ).rejects.toThrow('async');
   });
 
   it('never throws when the propagator does', () => {

@@ -1,5 +1,12 @@
 import { getEnvironmentData, isMainThread } from 'node:worker_threads';
-import { type Context, type ContextManager, context, diag, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import {
+  type Context,
+  type ContextManager,
+  context,
+  diag,
+  propagation,
+  ROOT_CONTEXT,
+} from '@opentelemetry/api';
 import { CARRIER_KEY, type Carrier } from './carrier-key.js';
 
 /** The API's accessor of the registered context manager (api 1.x; not in its typings). */
