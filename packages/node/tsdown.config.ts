@@ -8,6 +8,7 @@ export default defineConfig({
     cors: 'src/cors/index.ts',
     relay: 'src/relay/index.ts',
     hono: 'src/hono/index.ts',
+    'worker-threads': 'src/worker-threads/index.ts',
     // Loaded by library-instrumentations.ts only when the app has the library.
     'libraries/pg': 'src/libraries/pg.ts',
     'libraries/mysql2': 'src/libraries/mysql2.ts',

@@ -14,6 +14,7 @@ import { instrumentServers } from './server-spans.js';
 import { TraceHeaderEvidence } from './trace-header-evidence.js';
 import { applyTrustIncoming, resolveTrustIncoming, type TrustIncoming } from './trust-incoming.js';
 import { VERSION } from './version.js';
+import { instrumentWorkerThreads } from './worker-threads/instrument-worker-threads.js';
 
 export const CLICKTRACE_INSTRUMENTATION_NAME = '@clicktrace/node';
 
@@ -44,7 +45,9 @@ export interface ClicktraceInstrumentationConfig {
  *   Restify and Connect instrumentations (through the RPC metadata they set);
  * - the `http.server.request.duration` metric, when the SDK has a metrics SDK registered;
  * - node:http's ESM named exports kept in step with the outgoing http instrumentation's patches
- *   (patch-builtins.ts).
+ *   (patch-builtins.ts);
+ * - worker_threads: a Worker constructed during a request continues its trace
+ *   (worker-threads/instrument-worker-threads.ts).
  *
  * `disable()` turns it off: the prototype patches stay in place and pass every request straight
  * through (as shimmer's wrappers do once unwrapped under another wrapper), so nothing another
@@ -57,6 +60,7 @@ export class ClicktraceInstrumentation {
   #tracerProvider: TracerProvider | undefined;
   #duration: Histogram | undefined;
   #stop: (() => void) | undefined;
+  #threads: (() => void) | undefined;
 
   constructor(config: ClicktraceInstrumentationConfig = {}) {
     this.#config = config;
@@ -86,11 +90,14 @@ export class ClicktraceInstrumentation {
     this.#start();
     instrumentFrameworkRoutes();
     patchBuiltins();
+    this.#threads = instrumentWorkerThreads(() => this.#tracerProvider ?? trace.getTracerProvider());
   }
 
   disable(): void {
     this.#stop?.();
     this.#stop = undefined;
+    this.#threads?.();
+    this.#threads = undefined;
   }
 
   #start(): void {
