@@ -20,7 +20,8 @@ try {
   for (const arg of process.argv.slice(2)) {
     const [name, port] = arg.split(':');
     const start = services[starters[name]];
-    if (typeof start !== 'function') throw new Error(`unknown service "${name}" (known: ${Object.keys(starters).join(', ')})`);
+    if (typeof start !== 'function')
+      throw new Error(`unknown service "${name}" (known: ${Object.keys(starters).join(', ')})`);
     const it = await start({ port: port && port !== '0' ? Number(port) : undefined });
     running.push(it);
     process.stdout.write(`${name} ${it.url}\n`);

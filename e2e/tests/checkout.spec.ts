@@ -62,7 +62,11 @@ test('a click on Checkout is one trace: the click, its requests after each await
                         span: { name: 'POST', kind: 'CLIENT', service: 'shop-worker' },
                         children: [
                           {
-                            span: { name: 'POST /api/emails/order-confirmation', kind: 'SERVER', service: 'shop-api' },
+                            span: {
+                              name: 'POST /api/emails/order-confirmation',
+                              kind: 'SERVER',
+                              service: 'shop-api',
+                            },
                           },
                         ],
                       },

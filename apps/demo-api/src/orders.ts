@@ -19,7 +19,9 @@ export class Orders {
   constructor(databaseUrl: string) {
     this.#pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     // An idle client's error (the server restarted) must not crash the API: the pool drops it.
-    this.#pool.on('error', (error) => process.stderr.write(`orders: idle connection lost: ${error.message}\n`));
+    this.#pool.on('error', (error) =>
+      process.stderr.write(`orders: idle connection lost: ${error.message}\n`),
+    );
   }
 
   async save(order: Order): Promise<void> {

@@ -5,7 +5,10 @@ import type { Order } from './orders.js';
 
 const tracer = trace.getTracer('shop-jobs');
 // Messaging semantic conventions; the system is ours (a table), so it names itself.
-const SYSTEM = { 'messaging.system': 'postgresql-jobs', 'messaging.destination.name': ORDER_CONFIRMATION_QUEUE };
+const SYSTEM = {
+  'messaging.system': 'postgresql-jobs',
+  'messaging.destination.name': ORDER_CONFIRMATION_QUEUE,
+};
 /** How often an idle worker looks for a job. */
 const IDLE_POLL_MS = 100;
 

@@ -65,7 +65,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       const order: Order = {
         orderId: `order-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
         items,
-        totalCents: items.reduce((sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0), 0),
+        totalCents: items.reduce(
+          (sum, id) => sum + (ITEMS.find((item) => item.id === id)?.priceCents ?? 0),
+          0,
+        ),
       };
       // Then the database and the queue: the worker sends the confirmation email.
       await orders.save(order);

@@ -24,7 +24,8 @@ for (let attempt = 1; ; attempt++) {
     await queue.consume(sendConfirmation);
     break;
   } catch (error) {
-    if (attempt === 1) process.stderr.write(`shop-worker: waiting for ${queue.describe} (${String(error)})\n`);
+    if (attempt === 1)
+      process.stderr.write(`shop-worker: waiting for ${queue.describe} (${String(error)})\n`);
     await setTimeout(Math.min(attempt * 250, 5000));
   }
 }
