@@ -4,7 +4,12 @@
 // `<name> <url>`; then `services ready`. SIGTERM or SIGINT stops them all, by PID, and exits.
 import * as services from './services.mjs';
 
-const starters = { postgres: 'startPostgres', redis: 'startRedis', rabbitmq: 'startRabbitMQ' };
+const starters = {
+  postgres: 'startPostgres',
+  mariadb: 'startMariaDB',
+  redis: 'startRedis',
+  rabbitmq: 'startRabbitMQ',
+};
 const running = [];
 let stopping;
 

@@ -155,7 +155,25 @@ export async function startPostgres({ port: wanted } = {}) {
     '-c',
     'full_page_writes=off',
   ]);
-  const started = await startProcess('postgres', command, args, { cwd: dir }, () => accepts(port));
+  // Ready once pg_isready says it accepts connections: an open port alone can still answer "the
+  // database system is starting up".
+  const isReady = () =>
+    new Promise((resolve) => {
+      const probe = spawn(join(bin, 'pg_isready'), [
+        '-q',
+        '-h',
+        HOST,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+      ]);
+      probe.once('error', () => resolve(false));
+      probe.once('exit', (code) => resolve(code === 0));
+    });
+  const started = await startProcess('postgres', command, args, { cwd: dir }, isReady);
   const psql = join(bin, 'psql');
   const create = spawnSync(
     psql,
@@ -335,6 +353,69 @@ export async function startRabbitMQ({ port: wanted } = {}) {
       // The script traps SIGTERM, stops the Erlang VM (its child) and waits for it.
       await stopProcess(broker);
       await stopProcess(epmd);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A MariaDB server (Debian's `mariadb-server`, which mysql2 speaks to as to MySQL) with one
+ * database, `clicktrace`, user `root` without a password, on loopback only. Resolves to
+ * `{ url, port, stop() }`.
+ */
+export async function startMariaDB() {
+  if (!existsSync('/usr/sbin/mariadbd'))
+    throw new Error('MariaDB is not installed: apt-get install -y mariadb-server');
+  const dir = mkdtempSync(join(tmpdir(), 'clicktrace-mariadb-'));
+  chmodSync(dir, 0o777);
+  const data = join(dir, 'data');
+  // As root, the server runs as Debian's `mysql` user (it refuses to run as root otherwise).
+  const asUser = process.getuid?.() === 0 ? ['--user=mysql'] : [];
+  const init = spawnSync(
+    '/usr/bin/mariadb-install-db',
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...asUser,
+    ],
+    { encoding: 'utf8', cwd: dir },
+  );
+  if (init.status !== 0) throw new Error(`mariadb-install-db failed:\n${init.stdout}\n${init.stderr}`);
+  const port = await freePort();
+  const started = await startProcess(
+    'mariadbd',
+    '/usr/sbin/mariadbd',
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      ...asUser,
+      `--bind-address=${HOST}`,
+      `--port=${port}`,
+      `--socket=${join(dir, 'mariadb.sock')}`,
+      `--pid-file=${join(dir, 'mariadb.pid')}`,
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=16M',
+      '--innodb-flush-log-at-trx-commit=0',
+    ],
+    { cwd: dir },
+    () => accepts(port),
+  );
+  const create = spawnSync(
+    '/usr/bin/mariadb',
+    ['-h', HOST, '-P', String(port), '-u', 'root', '-e', 'CREATE DATABASE clicktrace'],
+    { encoding: 'utf8' },
+  );
+  if (create.status !== 0) {
+    await stopProcess(started);
+    throw new Error(`could not create the database:\n${create.stderr}`);
+  }
+  return {
+    url: `mysql://root@${HOST}:${port}/clicktrace`,
+    port,
+    async stop() {
+      await stopProcess(started);
       rmSync(dir, { recursive: true, force: true });
     },
   };
