@@ -302,6 +302,13 @@ describe('BullMQ on Redis, with its telemetry option', () => {
     // The job's Redis commands are children of add / process; the worker's polling, outside any
     // span, makes none (the ioredis instrumentation requires a parent span).
     expect(rootRedisSpans('b-on')).toEqual([]);
+    // BullMQ's scripts carry the job's data as arguments: their spans keep the scripts' keys only.
+    const redisTexts = receiver
+      .spans()
+      .filter((s) => s.attributes['db.system.name'] === 'redis')
+      .map((s) => String(s.attributes['db.query.text']));
+    expect(redisTexts.some((text) => text.includes('bull:b-on:'))).toBe(true);
+    expect(redisTexts.filter((text) => text.includes('bull-on-1'))).toEqual([]);
   });
 
   it('without the telemetry option, the trace breaks at Redis: the worker starts a new trace', async () => {
