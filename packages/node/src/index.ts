@@ -12,6 +12,7 @@
  * Secondary entry points: `@clicktrace/node/register` (zero-code start), `/cors`, `/relay`, `/hono`.
  */
 
+export type { LibrariesOption, LibraryName } from './library-instrumentations.js';
 export type { PropagatorName } from './propagators.js';
 export { startTracing } from './start-tracing.js';
 export type { TrustIncoming, TrustMode } from './trust-incoming.js';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { hookImportsOf } from './esm-library-hook.js';
@@ -35,7 +35,14 @@ export const LIBRARIES = [
   { chunk: 'amqplib', modules: ['amqplib'], instrumentationName: '@opentelemetry/instrumentation-amqplib' },
 ] as const;
 
-export type LibraryChunk = (typeof LIBRARIES)[number]['chunk'];
+/**
+ * A client library by its short name, as `OTEL_NODE_ENABLED_INSTRUMENTATIONS` and
+ * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` name the stock instrumentations.
+ */
+export type LibraryName = (typeof LIBRARIES)[number]['chunk'];
+
+/** Which of the client libraries to trace: all the app has (default), none, or these. */
+export type LibrariesOption = boolean | readonly LibraryName[];
 
 /** What each chunk under src/libraries/ exports. */
 export interface LibraryChunkModule {
@@ -46,20 +53,23 @@ const requireHere = createRequire(import.meta.url);
 
 /**
  * The instrumentations of the client libraries this app has, leaving out any whose name is in
- * `alreadyHave` (a user's own NodeSDK may list them, configured as they want), with `import` of
- * those libraries hooked so that an ES module app is traced as a CommonJS one is. Never throws: a
- * chunk that fails to load is skipped with a warning.
+ * `alreadyHave` (a user's own NodeSDK may list them, configured as they want) and any that
+ * `libraries` or the environment turns off, with `import` of those libraries hooked so that an ES
+ * module app is traced as a CommonJS one is. Never throws: a chunk that fails to load is skipped
+ * with a warning.
  */
 export function createLibraryInstrumentations(
   alreadyHave: ReadonlySet<string> = new Set(),
+  libraries: LibrariesOption = true,
 ): Instrumentation[] {
   // Run from source (this package's own unit tests), the chunks are TypeScript next to this file
   // that Node cannot require; the built package is what loads them, and its tests spawn it.
   if (import.meta.url.endsWith('.ts')) return [];
+  const wanted = librariesWanted(libraries);
   const instrumentations: Instrumentation[] = [];
   const imported: string[] = [];
   for (const library of LIBRARIES) {
-    if (alreadyHave.has(library.instrumentationName)) continue;
+    if (!wanted.has(library.chunk) || alreadyHave.has(library.instrumentationName)) continue;
     if (!library.modules.some(isInstalled)) continue;
     try {
       // A chunk is an ES module without top-level await: require() loads it synchronously (Node
@@ -80,17 +90,46 @@ export function createLibraryInstrumentations(
 }
 
 /**
+ * The libraries to trace: the option's (`false` none, a list those), then, as for the stock
+ * auto-instrumentations, `OTEL_NODE_ENABLED_INSTRUMENTATIONS` keeps only those it lists and
+ * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` leaves out those it lists (short names: `pg`, `amqplib`).
+ */
+function librariesWanted(libraries: LibrariesOption): Set<string> {
+  const all: string[] = LIBRARIES.map((library) => library.chunk);
+  let wanted = new Set<string>(libraries === false ? [] : Array.isArray(libraries) ? libraries : all);
+  const enabled = namesFromEnv('OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+  if (enabled !== undefined) wanted = new Set([...wanted].filter((name) => enabled.has(name)));
+  for (const name of namesFromEnv('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? []) wanted.delete(name);
+  for (const name of Array.isArray(libraries) ? libraries : []) {
+    if (!all.includes(name))
+      diag.warn(`@clicktrace/node: libraries: unknown library "${name}" (known: ${all.join(', ')})`);
+  }
+  return wanted;
+}
+
+function namesFromEnv(name: string): Set<string> | undefined {
+  const value = process.env[name]?.trim();
+  if (!value) return undefined;
+  return new Set(
+    value
+      .split(',')
+      .map((it) => it.trim())
+      .filter(Boolean),
+  );
+}
+
+/**
  * Whether the app can load `module`: resolved from the working directory and from the main
  * script's folder, as the app's own `require`/`import` would find it from either in practice.
  */
 function isInstalled(module: string): boolean {
-  const from = [join(process.cwd(), 'noop.js')];
-  if (process.argv[1]) from.push(join(dirname(process.argv[1]), 'noop.js'));
-  for (const path of from) {
-    const resolve = createRequire(path).resolve;
+  const from = [process.cwd()];
+  // argv[1] may be relative (or not a path at all, with -e): made absolute against the cwd.
+  if (process.argv[1]) from.push(dirname(resolve(process.argv[1])));
+  for (const folder of from) {
     for (const request of [module, `${module}/package.json`]) {
       try {
-        resolve(request);
+        createRequire(join(folder, 'noop.js')).resolve(request);
         return true;
       } catch {
         // not from here: try the next way in

@@ -103,7 +103,7 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
           trustIncoming: options.trustIncoming,
           serverTiming: options.serverTiming,
         }),
-        ...createLibraryInstrumentations(),
+        ...createLibraryInstrumentations(new Set(), options.libraries),
       ],
     });
     let stopped: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import type { TracerProvider } from '@opentelemetry/api';
+import type { LibrariesOption } from './library-instrumentations.js';
 import type { PropagatorName } from './propagators.js';
 import type { TrustIncoming } from './trust-incoming.js';
 
@@ -28,6 +29,14 @@ export interface NodeTracingOptions {
    * caller, and it lets the browser (or a test) find the trace a response belongs to.
    */
   serverTiming?: boolean;
+  /**
+   * Which database and queue clients to trace, each by its stock instrumentation when the app has
+   * it: `true` all of `pg`, `mysql2`, `ioredis`, `redis`, `mongodb`, `amqplib` (default), `false`
+   * none, or a list of those names. Env, as the stock auto-instrumentations read them:
+   * `OTEL_NODE_ENABLED_INSTRUMENTATIONS` keeps only those listed, `OTEL_NODE_DISABLED_INSTRUMENTATIONS`
+   * leaves out those listed (`OTEL_NODE_DISABLED_INSTRUMENTATIONS=amqplib`).
+   */
+  libraries?: LibrariesOption;
   /**
    * Trace header formats, as `OTEL_PROPAGATORS` names them: `tracecontext` (W3C, to the letter),
    * `baggage`, `b3` (single header), `b3multi`, `none`. Each is accepted on incoming requests and

@@ -2,7 +2,7 @@ import { diag, type TextMapPropagator } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import { CLICKTRACE_INSTRUMENTATION_NAME, ClicktraceInstrumentation } from './clicktrace-instrumentation.js';
 import { httpServerConfig } from './incoming-request-options.js';
-import { createLibraryInstrumentations } from './library-instrumentations.js';
+import { createLibraryInstrumentations, type LibrariesOption } from './library-instrumentations.js';
 import {
   createHttpInstrumentation,
   createUndiciInstrumentation,
@@ -54,6 +54,13 @@ export interface ClicktraceSdkOptions {
   propagators?: readonly PropagatorName[];
   /** As in `startTracing`: formats accepted on incoming requests but never sent. */
   extractOnlyPropagators?: readonly PropagatorName[];
+  /**
+   * As in `startTracing`: which database and queue clients clicktrace adds instrumentations for.
+   * An instrumentation of the config's own for a library always wins; one a helper such as
+   * `getNodeAutoInstrumentations` left out because you disabled it is not seen here, so turn it
+   * off here too (or with `OTEL_NODE_DISABLED_INSTRUMENTATIONS`, which both read).
+   */
+  libraries?: LibrariesOption;
 }
 
 /**
@@ -86,7 +93,7 @@ export function withClicktrace<C extends NodeSdkConfigLike>(
   options: ClicktraceSdkOptions = {},
 ): C {
   const userConfig = config ?? ({} as C);
-  const { trustIncoming, serverTiming, propagators, extractOnlyPropagators } = options ?? {};
+  const { trustIncoming, serverTiming, propagators, extractOnlyPropagators, libraries } = options ?? {};
   let merged: C;
   let http: InstrumentationLike | undefined;
   let undici: InstrumentationLike | undefined;
@@ -113,7 +120,10 @@ export function withClicktrace<C extends NodeSdkConfigLike>(
         ...(undici === undefined ? [createUndiciInstrumentation()] : []),
         new ClicktraceInstrumentation({ trustIncoming, serverTiming, incoming }),
         // The database and queue clients the app has, unless the config already instruments them.
-        ...createLibraryInstrumentations(new Set(instrumentations.map((it) => it?.instrumentationName))),
+        ...createLibraryInstrumentations(
+          new Set(instrumentations.map((it) => it?.instrumentationName)),
+          libraries,
+        ),
       ],
       // A sampler asked with the parent removed decides as for a new trace: the trust-aware
       // wrapper asks the user's own sampler that way for an 'ids-only' caller.

@@ -202,6 +202,7 @@ describe('an app folder without the client libraries', () => {
   async function runPlain(
     dir: string,
     env: Record<string, string> = {},
+    script?: string,
   ): Promise<{ api: App; receiver: Recorder }> {
     mkdirSync(dir, { recursive: true });
     cpSync(fixturePath('databases-plain.mjs'), join(dir, 'app.mjs'));
@@ -209,15 +210,37 @@ describe('an app folder without the client libraries', () => {
     started.push(receiver);
     const api = await spawnIn(
       dir,
-      ['--import', fixturePath('databases-watch-chunks.mjs'), '--import', registerEsm],
+      [
+        '--import',
+        fixturePath('databases-watch-chunks.mjs'),
+        '--import',
+        registerEsm,
+        // Given a script that is not a path, the app runs from -e and the script is its argument.
+        ...(script === undefined ? [] : ['--input-type=module', '-e', "await import('./app.mjs')"]),
+      ],
       {
         ...otlpEnv(receiver),
         ...env,
       },
+      script,
     );
     started.push(api);
     return { api, receiver };
   }
+
+  async function expectServerSpan(app: { api: App; receiver: Recorder }): Promise<void> {
+    expect((await fetch(`${app.api.url}/plain`)).status).toBe(200);
+    await waitFor(
+      () => app.receiver.spans().find((s) => s.kind === SERVER && s.attributes['url.path'] === '/plain'),
+      'the SERVER span of /plain',
+    );
+  }
+
+  it('started as `node -e … an-argument` (argv[1] not a path), starts tracing as ever', async () => {
+    const app = await runPlain(join(folder, 'relative'), {}, 'an-argument');
+    await expectServerSpan(app);
+    expect(app.api.stderr()).not.toMatch(/^chunk /m);
+  });
 
   it('loads no instrumentation chunk, and starts and traces HTTP as ever', async () => {
     const app = await runPlain(join(folder, 'none'));
@@ -239,11 +262,30 @@ describe('an app folder without the client libraries', () => {
     expectChildrenOf(server, queries);
     expect(app.api.stderr().match(/^chunk .*$/gm)).toEqual(['chunk pg']);
   });
+
+  for (const env of [
+    { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'amqplib,pg' },
+    { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' },
+  ]) {
+    it(`with ${Object.keys(env)[0]}=${Object.values(env)[0]}, leaves pg untraced and HTTP traced`, async () => {
+      const dir = join(folder, `pg-off-${Object.keys(env)[0]}`);
+      mkdirSync(join(dir, 'node_modules'), { recursive: true });
+      symlinkSync(realpathSync(join(packageRoot, 'node_modules/pg')), join(dir, 'node_modules/pg'));
+      const app = await runPlain(dir, { PG_URL: postgres.url, ...env });
+      await expectServerSpan(app);
+      expect(app.api.stderr()).not.toMatch(/^chunk /m);
+    });
+  }
 });
 
 /** spawnApp, for a script outside test/fixtures, run from its own folder. */
-async function spawnIn(dir: string, nodeArgs: string[], env: Record<string, string>): Promise<App> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(dir, 'app.mjs')], {
+async function spawnIn(
+  dir: string,
+  nodeArgs: string[],
+  env: Record<string, string>,
+  script = join(dir, 'app.mjs'),
+): Promise<App> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
