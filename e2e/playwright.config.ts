@@ -4,6 +4,9 @@ import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 const vite = 'node node_modules/vite/bin/vite.js';
 const api = 'node --import @clicktrace/node/register dist/server.js';
 const worker = 'node --import @clicktrace/node/register dist/worker.js';
+// Without it Playwright SIGKILLs a web server: ours stop on SIGTERM, the servers' script stopping
+// PostgreSQL and RabbitMQ and removing their folders, the apps sending their last spans.
+const stopGently = { gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 15_000 } };
 
 // Two back ends, as the demo runs them:
 // - embedded (the demo's default): PGlite served over PostgreSQL's protocol, jobs in a table of it;
@@ -45,6 +48,7 @@ export default defineConfig({
       name: 'database',
       command: 'node dist/embedded-database.js',
       cwd: '../apps/demo-api',
+      ...stopGently,
       port: embedded.pglitePort,
       env: { PGLITE_PORT: String(embedded.pglitePort) },
     },
@@ -52,6 +56,7 @@ export default defineConfig({
       name: 'shop-api',
       command: api,
       cwd: '../apps/demo-api',
+      ...stopGently,
       url: `${embeddedApiUrl}/api/items`,
       env: { PORT: String(embedded.apiPort), DATABASE_URL: embeddedDatabaseUrl },
     },
@@ -59,6 +64,7 @@ export default defineConfig({
       name: 'shop-worker',
       command: worker,
       cwd: '../apps/demo-api',
+      ...stopGently,
       wait: { stdout: /consuming order confirmations/ },
       env: { DATABASE_URL: embeddedDatabaseUrl, EMAIL_SERVICE_URL: embeddedApiUrl },
     },
@@ -66,6 +72,7 @@ export default defineConfig({
       name: 'servers',
       command: `node ../../scripts/services-cli.mjs postgres:${real.postgresPort} rabbitmq:${real.rabbitmqPort}`,
       cwd: '../apps/demo-api',
+      ...stopGently,
       wait: { stdout: /services ready/ },
       // RabbitMQ (Erlang) takes several seconds to boot on a loaded machine.
       timeout: 120_000,
@@ -74,6 +81,7 @@ export default defineConfig({
       name: 'shop-api',
       command: api,
       cwd: '../apps/demo-api',
+      ...stopGently,
       url: `${realApiUrl}/api/items`,
       env: { PORT: String(real.apiPort), ...realEnv },
     },
@@ -81,6 +89,7 @@ export default defineConfig({
       name: 'shop-worker',
       command: worker,
       cwd: '../apps/demo-api',
+      ...stopGently,
       wait: { stdout: /consuming order confirmations/ },
       env: { ...realEnv, EMAIL_SERVICE_URL: realApiUrl },
     },

@@ -34,12 +34,35 @@ function accepts(port) {
 }
 
 /**
+ * Every server process still running, with the temporary folder it works in. Should this process
+ * exit without stopping them (a test's hook timed out, a start failed half-way, the runner was
+ * interrupted), they are killed, process group and all, and their folders removed on the way out:
+ * nothing started here outlives it.
+ */
+const leftovers = new Map();
+process.on('exit', () => {
+  for (const child of leftovers.keys()) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of new Set(leftovers.values())) {
+    if (dir?.startsWith(join(tmpdir(), 'clicktrace-'))) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
  * Starts `command` and resolves once `ready()` says so; rejects with the process's output when it
  * exits first. Each poll waits for the previous one, and for an event loop turn, never for a fixed
  * time: the test's own timeout bounds the whole start.
  */
 function startProcess(name, command, args, options, ready) {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that a server's children (RabbitMQ's Erlang VM) go with it.
+  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  leftovers.set(child, options.cwd);
+  child.once('exit', () => leftovers.delete(child));
   let output = '';
   const keep = (chunk) => {
     output = (output + chunk).slice(-8000);
@@ -78,7 +101,13 @@ function startProcess(name, command, args, options, ready) {
 async function stopProcess(started, graceful = 'SIGTERM') {
   if (started.child.exitCode !== null || started.child.signalCode !== null) return;
   started.child.kill(graceful);
-  const killer = setTimeout(() => started.child.kill('SIGKILL'), 15_000);
+  const killer = setTimeout(() => {
+    try {
+      process.kill(-started.child.pid, 'SIGKILL');
+    } catch {
+      // gone in the meantime
+    }
+  }, 15_000);
   await started.exited;
   clearTimeout(killer);
 }
