@@ -25,12 +25,12 @@ export class BullMqOrderQueue implements OrderQueue {
     };
   }
 
+  async connect(): Promise<void> {
+    await this.#openQueue().waitUntilReady();
+  }
+
   async publish(order: Order): Promise<void> {
-    this.#queue ??= new Queue(ORDER_CONFIRMATION_QUEUE, {
-      connection: this.#connection,
-      telemetry: new BullMQOtel({ tracerName: 'shop-api' }),
-    });
-    await this.#queue.add('order-confirmation', order, { removeOnComplete: true, removeOnFail: 100 });
+    await this.#openQueue().add('order-confirmation', order, { removeOnComplete: true, removeOnFail: 100 });
   }
 
   async consume(handle: (order: Order) => Promise<void>): Promise<void> {
@@ -40,6 +40,14 @@ export class BullMqOrderQueue implements OrderQueue {
     });
     this.#worker.on('error', (error) => process.stderr.write(`bullmq worker: ${error.message}\n`));
     await this.#worker.waitUntilReady();
+  }
+
+  #openQueue(): Queue {
+    this.#queue ??= new Queue(ORDER_CONFIRMATION_QUEUE, {
+      connection: this.#connection,
+      telemetry: new BullMQOtel({ tracerName: 'shop-api' }),
+    });
+    return this.#queue;
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,11 @@ import type { Order } from './orders.js';
 export interface OrderQueue {
   /** What carries the jobs, for the start-up line. */
   readonly describe: string;
+  /**
+   * Connects (and creates what the queue needs), so that this happens at start-up, outside any
+   * request's trace; `publish` connects again on its own if this failed or the connection dropped.
+   */
+  connect(): Promise<void>;
   /** Puts the order's confirmation job on the queue. */
   publish(order: Order): Promise<void>;
   /** Runs `handle` for each job from now on; resolves once consuming has started. */

@@ -9,6 +9,8 @@ const SYSTEM = {
   'messaging.system': 'postgresql-jobs',
   'messaging.destination.name': ORDER_CONFIRMATION_QUEUE,
 };
+/** PostgreSQL's codes for a table created at that moment by another connection's `IF NOT EXISTS`. */
+const CREATED_CONCURRENTLY = new Set(['23505', '42P07']);
 /** How often an idle worker looks for a job. */
 const IDLE_POLL_MS = 100;
 
@@ -30,10 +32,17 @@ export class PostgresOrderQueue implements OrderQueue {
     this.#pool.on('error', (error) => process.stderr.write(`jobs: idle connection lost: ${error.message}\n`));
   }
 
+  connect(): Promise<void> {
+    return this.#schema();
+  }
+
   publish(order: Order): Promise<void> {
     return tracer.startActiveSpan(
       `send ${ORDER_CONFIRMATION_QUEUE}`,
-      { kind: SpanKind.PRODUCER, attributes: { ...SYSTEM, 'messaging.operation.type': 'send' } },
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { ...SYSTEM, 'messaging.operation.type': 'send', 'messaging.operation.name': 'send' },
+      },
       async (span) => {
         try {
           await this.#schema();
@@ -45,6 +54,7 @@ export class PostgresOrderQueue implements OrderQueue {
           );
           span.setAttribute('messaging.message.id', String(rows[0]?.id));
         } catch (error) {
+          span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
           throw error;
         } finally {
@@ -75,7 +85,11 @@ export class PostgresOrderQueue implements OrderQueue {
     await this.#pool.end();
   }
 
-  /** Takes the oldest job off the table and processes it; false when there was none. */
+  /**
+   * Takes the oldest job off the table and processes it; false when there was none. The job is
+   * deleted before it is handled, so a job whose handling fails is not tried again (at most once:
+   * enough for a demo's confirmation email; a real queue would delete it after success).
+   */
   async #takeOne(handle: (order: Order) => Promise<void>): Promise<boolean> {
     const { rows } = await this.#pool.query<{ id: string; headers: Record<string, string>; body: Order }>(
       `DELETE FROM jobs WHERE id = (
@@ -91,13 +105,19 @@ export class PostgresOrderQueue implements OrderQueue {
       `process ${ORDER_CONFIRMATION_QUEUE}`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: { ...SYSTEM, 'messaging.operation.type': 'process', 'messaging.message.id': job.id },
+        attributes: {
+          ...SYSTEM,
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.message.id': job.id,
+        },
       },
       producer,
       async (span) => {
         try {
           await handle(job.body);
         } catch (error) {
+          span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
           process.stderr.write(`order-confirmation failed: ${String(error)}\n`);
         } finally {
@@ -121,6 +141,8 @@ export class PostgresOrderQueue implements OrderQueue {
       .then(
         () => undefined,
         (error: unknown) => {
+          // The API and the worker may both create it at once: the loser's error means it exists.
+          if (CREATED_CONCURRENTLY.has((error as { code?: string }).code ?? '')) return;
           this.#ready = undefined;
           throw error;
         },

@@ -12,10 +12,16 @@ export class RabbitMqOrderQueue implements OrderQueue {
   readonly #url: string;
   #channel: Promise<amqp.Channel> | undefined;
   #connection: amqp.ChannelModel | undefined;
+  #handle: ((order: Order) => Promise<void>) | undefined;
+  #closing = false;
 
   constructor(url: string) {
     this.#url = url;
     this.describe = `RabbitMQ at ${new URL(url).host}`;
+  }
+
+  async connect(): Promise<void> {
+    await this.#open();
   }
 
   async publish(order: Order): Promise<void> {
@@ -27,6 +33,7 @@ export class RabbitMqOrderQueue implements OrderQueue {
   }
 
   async consume(handle: (order: Order) => Promise<void>): Promise<void> {
+    this.#handle = handle;
     const channel = await this.#open();
     await channel.prefetch(8);
     await channel.consume(ORDER_CONFIRMATION_QUEUE, (message) => {
@@ -42,7 +49,20 @@ export class RabbitMqOrderQueue implements OrderQueue {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     await this.#connection?.close();
+  }
+
+  /** After the broker went away, a consumer starts consuming again once it is back. */
+  #consumeAgain(attempt = 1): void {
+    const handle = this.#handle;
+    if (handle === undefined || this.#closing) return;
+    setTimeout(
+      () => {
+        this.consume(handle).catch(() => this.#consumeAgain(attempt + 1));
+      },
+      Math.min(attempt * 500, 5000),
+    ).unref();
   }
 
   /** Connected on first use; a failed connect is tried again on the next call. */
@@ -53,6 +73,7 @@ export class RabbitMqOrderQueue implements OrderQueue {
       connection.on('error', () => {}); // 'close' follows; the next call reconnects
       connection.on('close', () => {
         this.#channel = undefined;
+        this.#consumeAgain();
       });
       const channel = await connection.createChannel();
       await channel.assertQueue(ORDER_CONFIRMATION_QUEUE, { durable: true });

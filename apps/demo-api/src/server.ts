@@ -14,6 +14,13 @@ const carts = new Map<string, string[]>();
 // Orders go to PostgreSQL; each queues a confirmation job that the worker process (worker.ts) sends.
 const orders = new Orders(databaseUrl());
 const queue = await openOrderQueue(process.env, databaseUrl());
+// Connected now, outside any request: otherwise the first checkout's trace would hold the
+// connection's set-up. If the queue is not up yet, the first publish connects.
+queue.connect().catch((error: unknown) => {
+  process.stderr.write(
+    `demo-api: ${queue.describe} not reachable yet (${String(error)}); connecting on first order\n`,
+  );
+});
 /** Order ids whose confirmation email the worker asked for, newest last (the demo shows them). */
 const confirmed: string[] = [];
 

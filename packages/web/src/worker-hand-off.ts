@@ -67,6 +67,7 @@ export function traceWorkerHandOffs({ tracer, parent }: WorkerHandOffOptions): (
 
   const tracedPostMessage = function postMessage(this: Worker, ...args: unknown[]) {
     let span: Span | undefined;
+    let wrap = false;
     try {
       if (enabled) {
         let { context } = parent();
@@ -78,8 +79,8 @@ export function traceWorkerHandOffs({ tracer, parent }: WorkerHandOffOptions): (
           );
           context = trace.setSpan(context, span);
         }
-        const wrap = traced.has(this);
-        span?.setAttribute(ATTR_TRACE_HEADERS_SENT, wrap);
+        // No argument: the native call throws its own TypeError, as without us.
+        wrap = traced.has(this) && args.length > 0;
         if (wrap) {
           const carrier: Record<string, string> = {};
           propagation.inject(context, carrier);
@@ -92,6 +93,8 @@ export function traceWorkerHandOffs({ tracer, parent }: WorkerHandOffOptions): (
     }
     try {
       Reflect.apply(post, this, args);
+      // Only once posted: a message that could not be cloned (DataCloneError) carried nothing.
+      span?.setAttribute(ATTR_TRACE_HEADERS_SENT, wrap);
     } finally {
       span?.end();
     }

@@ -230,6 +230,14 @@ test('a message posted outside any click starts no span on the page; the worker 
   expect(spans.filter((span) => span.resource['service.name'] === 'fixture-web')).toEqual([]);
 });
 
+test('postMessage to a traced worker fails as the native one does: no argument, or one it cannot clone', async ({
+  page,
+}) => {
+  await open(page, dev.origin);
+  const outcomes = await page.evaluate(() => (window as unknown as { postBadly(): string[] }).postBadly());
+  expect(outcomes).toEqual(['TypeError', 'DataCloneError']);
+});
+
 test('a classic worker (vite build) keeps the click trace too', async ({ page }) => {
   await build(config('build'));
   const server = await preview(config('build'));

@@ -63,4 +63,14 @@ Object.assign(window, {
   transferred,
   /** Hands a job to the traced worker from outside any click (a test calls it with evaluate). */
   postOutsideClick: () => postJob(traced, 'outside'),
+  /** What the native postMessage() says to no argument, and to a message it cannot clone. */
+  postBadly: () =>
+    [() => (traced.postMessage as () => void)(), () => traced.postMessage(() => {})].map((post) => {
+      try {
+        post();
+        return 'posted';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    }),
 });
