@@ -100,6 +100,43 @@ test('a click on Checkout is one trace: the click, its requests after each await
 
   // A healthy run: the collector's diagnosis finds no break in anything the test caused.
   for (const own of await traces.all()) expect(own.breaks, `breaks of trace ${own.traceId}`).toEqual([]);
+
+  // The collector's viewer draws that chain as one waterfall, each step indented under the last.
+  const viewer = await page.context().newPage();
+  await viewer.goto(`${process.env.CLICKTRACE_COLLECTOR_URL}/#trace=${trace.traceId}`);
+  const rows = viewer.locator('.row .label');
+  await expect(rows.filter({ hasText: 'POST /api/emails/order-confirmation' })).toHaveCount(2);
+  const drawn = await rows.evaluateAll((labels) =>
+    labels.map((label) => ({
+      title: label.getAttribute('title') ?? '',
+      kind: label.querySelector('.kind')?.textContent ?? '',
+      // The waterfall indents a span 16 px per level: `padding-left: 32px`.
+      depth: Number(/padding-left:\s*(\d+)px/.exec(label.getAttribute('style') ?? '')?.[1] ?? 0),
+    })),
+  );
+  const chain = [
+    { title: /^click button "Checkout"/, kind: 'internal' },
+    { title: /^POST \/api\/checkout .*\(shop-web\)$/, kind: 'client' },
+    { title: /^POST \/api\/checkout .*\(shop-api\)$/, kind: 'server' },
+    { title: /\(shop-api\)$/, kind: 'producer' },
+    { title: /\(shop-worker\)$/, kind: 'consumer' },
+    { title: /\(shop-worker\)$/, kind: 'client' },
+    { title: /^POST \/api\/emails\/order-confirmation .*\(shop-api\)$/, kind: 'server' },
+  ];
+  // Each step is the first row after the previous one that matches it, one level deeper.
+  let at = -1;
+  for (const step of chain) {
+    const next = drawn.findIndex((row, i) => i > at && step.title.test(row.title) && row.kind === step.kind);
+    expect(
+      next,
+      `${step.title} (${step.kind}) after row ${at} in ${JSON.stringify(drawn, null, 1)}`,
+    ).toBeGreaterThan(at);
+    if (at >= 0) expect(drawn[next]?.depth).toBe((drawn[at]?.depth ?? 0) + 16);
+    at = next;
+  }
+  // The query sits under the API's SERVER span too.
+  expect(drawn.some((row) => /INSERT/.test(row.title) && row.kind === 'client')).toBe(true);
+  await viewer.close();
 });
 
 test('a click on Add is one trace: the request made before its handler first awaits', async ({
