@@ -29,6 +29,8 @@ echo "==> @clicktrace/playwright's matchers and fixture (Chromium, two workers, 
 pnpm --filter @clicktrace/playwright run test:browser
 echo "==> End-to-end (the demo shop, vite dev and vite build)"
 pnpm --filter @clicktrace/e2e run test
+echo "==> The demo command as a new user runs it (embedded database and jobs table): one checkout, one trace to the worker's call"
+node e2e/demo/smoke.mjs
 echo "==> Where traces break: each kind seeded in Chromium against real servers (API, viewer, Playwright)"
 pnpm --filter @clicktrace/e2e run test:breaks
 echo "==> Consumer projects from the packed tarballs, plain npm install, on Node 22 and 24: Vite + React, Express, OpenTelemetry JS 3 (withClicktrace), OpenTelemetry JS 2, document-load"

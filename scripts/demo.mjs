@@ -49,10 +49,20 @@ function start(name, command, args, cwd, env) {
 }
 
 let stopping = false;
+/** SIGTERM to every part, and exits once all have: a part still there after 10 s is killed. */
 function stop(code = 0) {
+  if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  const killer = setTimeout(() => {
+    for (const child of running)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }, 10_000);
+  Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve)))).then(() => {
+    clearTimeout(killer);
+    process.exit(code);
+  });
 }
 process.on('SIGINT', () => stop());
 process.on('SIGTERM', () => stop());

@@ -132,5 +132,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server.close();
     server.closeAllConnections();
     void Promise.allSettled([orders.close(), queue.close()]);
+    // Should a connection still hold the event loop, exit anyway once the last spans had time.
+    setTimeout(() => process.exit(0), 5000).unref();
   });
 }

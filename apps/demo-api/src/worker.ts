@@ -1,4 +1,4 @@
-import { setTimeout } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { openOrderQueue } from './order-queue.js';
 import type { Order } from './orders.js';
 import { databaseUrl } from './settings.js';
@@ -26,12 +26,16 @@ for (let attempt = 1; ; attempt++) {
   } catch (error) {
     if (attempt === 1)
       process.stderr.write(`shop-worker: waiting for ${queue.describe} (${String(error)})\n`);
-    await setTimeout(Math.min(attempt * 250, 5000));
+    await delay(Math.min(attempt * 250, 5000));
   }
 }
 process.stdout.write(`shop-worker consuming order confirmations from ${queue.describe}\n`);
 
 // Stops by letting the event loop empty (see server.ts).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void queue.close().catch(() => {}));
+  process.once(signal, () => {
+    void queue.close().catch(() => {});
+    // Should a connection still hold the event loop, exit anyway once the last spans had time.
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
 }
