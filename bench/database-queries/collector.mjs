@@ -34,8 +34,8 @@ function decodePending() {
       ? decodeOtlpJson(JSON.parse(bytes.toString('utf8')))
       : decodeOtlpProtobuf(bytes);
     for (const span of spans) {
-      let names = services.get(span.serviceName);
-      if (!names) services.set(span.serviceName, (names = {}));
+      if (!services.has(span.serviceName)) services.set(span.serviceName, {});
+      const names = services.get(span.serviceName);
       const key = `${span.kind} ${span.name}`;
       names[key] = (names[key] ?? 0) + 1;
     }

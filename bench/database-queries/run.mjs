@@ -167,7 +167,9 @@ function load(port, duration) {
     connections: CONNECTIONS,
     overallRate: RATE,
     duration,
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/items/${next++ % 100}` }) }],
+    requests: [
+      { method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/items/${next++ % 100}` }) },
+    ],
   });
 }
 
@@ -233,7 +235,10 @@ async function measureStartup() {
   const noDbApp = () => ({ script: join(noDbDir, 'server.mjs'), cwd: noDbDir });
   const cases = {
     'uninstrumented, pg + ioredis': { ...dbApp, nodeArgs: [] },
-    'clicktrace, pg + ioredis (ESM app: ioredis import hook on)': { ...dbApp, nodeArgs: ['--import', register] },
+    'clicktrace, pg + ioredis (ESM app: ioredis import hook on)': {
+      ...dbApp,
+      nodeArgs: ['--import', register],
+    },
     'stock OpenTelemetry, pg + ioredis (require() before the app, no loader hook)': {
       ...dbApp,
       nodeArgs: ['--import', stock],
@@ -269,7 +274,11 @@ async function measureRequests() {
     const order = names.map((_, i) => names[(i + round - 1) % names.length]);
     for (const name of order) {
       const serviceName = `${name.replaceAll(' ', '-')}-${round}`;
-      const server = await startServer({ nodeArgs: VARIANTS[name], script: `${here}server.mjs`, serviceName });
+      const server = await startServer({
+        nodeArgs: VARIANTS[name],
+        script: `${here}server.mjs`,
+        serviceName,
+      });
       const warm = await load(server.port, WARMUP);
       const cpuBefore = cpuMicros(server.pid);
       const result = await load(server.port, DURATION);
@@ -280,7 +289,7 @@ async function measureRequests() {
       const run = {
         cpuPerRequest: (cpuAfter - cpuBefore) / requests,
         rate: requests / DURATION,
-            served,
+        served,
         spans,
         errors: warm.errors + warm.non2xx + result.errors + result.non2xx,
       };
