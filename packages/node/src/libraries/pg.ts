@@ -1,6 +1,10 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { memoizeByText } from '../memoize-by-text.js';
 import { POSTGRESQL, sanitizeSql, summarizeSql } from '../sanitize-sql.js';
+
+const summarize = memoizeByText((text) => summarizeSql(text, POSTGRESQL));
+const sanitize = memoizeByText((text) => sanitizeSql(text, POSTGRESQL));
 
 /**
  * `pg` (node-postgres) queries and pool connects, as spans under the request (none outside one:
@@ -14,8 +18,8 @@ export function createInstrumentation(): Instrumentation {
     requireParentSpan: true,
     requestHook(span, { query }) {
       const parameterized = Array.isArray(query.values) && query.values.length > 0;
-      if (!parameterized) span.setAttribute('db.query.text', sanitizeSql(query.text, POSTGRESQL));
-      const summary = summarizeSql(query.text, POSTGRESQL);
+      if (!parameterized) span.setAttribute('db.query.text', sanitize(query.text));
+      const summary = summarize(query.text);
       if (summary !== undefined) {
         span.setAttribute('db.query.summary', summary);
         span.updateName(summary);
