@@ -18,19 +18,22 @@ import { isTracingSuppressed } from '@opentelemetry/core';
  * code that implements them:
  *
  * - Trace Context (Level 1, W3C Recommendation): https://www.w3.org/TR/trace-context/
- * - Trace Context Level 2 (Candidate Recommendation Draft), for the random-trace-id flag:
- *   https://www.w3.org/TR/trace-context-2/#random-trace-id-flag
+ * - Trace Context Level 2 (Candidate Recommendation Draft): https://www.w3.org/TR/trace-context-2/,
+ *   for the random-trace-id flag, the tracestate key grammar (`@` anywhere but first) and
+ *   duplicated tracestate keys (one entry kept, not the whole header discarded).
  *
  * Where the spec leaves a choice ("MAY discard the entire header"), we follow the W3C's own
- * conformance suite (w3c/trace-context, test/test.py, STRICT_LEVEL 2).
+ * conformance suite (w3c/trace-context, test/test.py, SPEC_LEVEL 2, STRICT_LEVEL 2).
  *
  * How this differs from core's propagator, each with a test in test/w3c-trace-context.test.ts:
  * duplicated traceparent headers restart the trace; only SP/HTAB count as optional whitespace;
- * unknown trace-flags bits are not echoed (core writes a 3-digit flags field for them); a
- * tracestate that breaks the grammar, repeats a key or has more than 32 members is discarded as a
- * whole (core keeps a cleaned-up subset); truncation to 512 characters drops entries longer than
- * 128 characters first; an empty tracestate is not sent; and the Level 2 random flag is set on
- * traces started here and kept on traces continued from a caller.
+ * unknown trace-flags bits are not echoed (core writes a 3-digit flags field for them); tracestate
+ * keys follow the Level 2 grammar (core still checks Level 1's, and drops `foo@` or `foo@bar@baz`);
+ * a repeated tracestate key keeps its left-most entry where it stands (core keeps the left-most
+ * value at the right-most position); a tracestate that breaks the grammar or has more than 32
+ * members is discarded as a whole (core keeps a cleaned-up subset); truncation to 512 characters
+ * drops entries longer than 128 characters first; an empty tracestate is not sent; and the Level 2
+ * random flag is set on traces started here and kept on traces continued from a caller.
  */
 
 export const TRACE_PARENT_HEADER = 'traceparent';
@@ -130,19 +133,23 @@ export function parseTraceparent(value: unknown): ParsedTraceparent | undefined 
 }
 
 /**
- * https://www.w3.org/TR/trace-context/#key
+ * https://www.w3.org/TR/trace-context-2/#key
  * ```
- * key = simple-key / multi-tenant-key
- * simple-key = lcalpha 0*255( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
- * multi-tenant-key = tenant-id "@" system-id
- * tenant-id = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
- * system-id = lcalpha 0*13( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
+ * key = ( lcalpha / DIGIT ) 0*255 ( keychar )
+ * keychar    = lcalpha / DIGIT / "_" / "-"/ "*" / "/" / "@"
  * lcalpha    = %x61-7A ; a-z
  * ```
- * (The Level 2 editor's draft loosens this to any `@` anywhere; we keep the Recommendation's
- * grammar, which the conformance suite checks: `foo@bar@baz` and `foo@` are invalid keys.)
+ * "A key MUST begin with a lowercase letter or a digit and contain up to 256 characters including
+ * lowercase letters (a-z), digits (0-9), underscores (_), dashes (-), asterisks (*), forward
+ * slashes (/), and at signs (@)."
+ *
+ * This replaces Level 1's `simple-key / multi-tenant-key` (one `@`, a tenant-id of at most 241
+ * characters, a system-id of at most 14 starting with a letter), which @opentelemetry/core still
+ * checks. So `foo@`, `foo@@bar`, `foo@bar@baz`, `t@1v` and `t@` + 15 characters are valid keys
+ * now; `@foo` (an `@` first) and any key over 256 characters are not. The conformance suite at
+ * SPEC_LEVEL 2 expects the former propagated.
  */
-const KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 
 /**
  * https://www.w3.org/TR/trace-context/#value
@@ -154,14 +161,19 @@ const KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-
  */
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
-/** https://www.w3.org/TR/trace-context/#list: `list = list-member 0*31( OWS "," OWS list-member )`. */
+/**
+ * https://www.w3.org/TR/trace-context-2/#list: `list = list-member 0*31( OWS "," OWS list-member )`;
+ * "There can be a maximum of 32 list-members in a list." The limit is on the list as received,
+ * so it counts repeated keys too (see {@link parseTracestate}).
+ */
 const MAX_MEMBERS = 32;
 
 /**
- * https://www.w3.org/TR/trace-context/#tracestate-limits: "Vendors SHOULD propagate at least 512
+ * https://www.w3.org/TR/trace-context-2/#tracestate-limits: "Vendors SHOULD propagate at least 512
  * characters of a combined header. This length includes commas required to separate list items
  * and optional white space (OWS) characters." We propagate exactly up to 512 (the members we
- * re-serialize carry no OWS), which bounds what an untrusted caller can make us forward.
+ * re-serialize carry no OWS and no repeated key), which bounds what an untrusted caller can make
+ * us forward.
  */
 export const MAX_TRACESTATE_LENGTH = 512;
 
@@ -180,37 +192,64 @@ export function isValidTracestateValue(value: string): boolean {
  * Parses the `tracestate` field(s). Undefined means "no tracestate": the header was absent or
  * empty, or it broke the rules and is discarded as a whole. Never throws.
  *
- * https://www.w3.org/TR/trace-context/#tracestate-header-field-values: "When receiving multiple
- * tracestate header fields, they MUST be combined into a single header according to RFC7230."
+ * https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values: "When receiving multiple
+ * tracestate header fields, they MUST be combined into a single header according to RFC9110."
  * "Spaces and horizontal tabs surrounding list-members are ignored. There can be a maximum of 32
  * list-members in a list. Empty and whitespace-only list members are allowed."
  *
- * https://www.w3.org/TR/trace-context/#combined-header-value: "Only one entry per key is allowed".
- *
  * https://www.w3.org/TR/trace-context/#a-traceparent-is-received: "If the tracestate header cannot
  * be parsed the vendor MAY discard the entire header. Invalid tracestate entries MAY also be
- * discarded." We discard the entire header for an invalid member, a repeated key or a 33rd
- * member, as the conformance suite expects (test_tracestate_duplicated_keys,
- * test_tracestate_key_illegal_characters, test_tracestate_key_illegal_vendor_format,
- * test_tracestate_member_count_limit, test_tracestate_value_illegal_characters): keeping part of
- * a list we know to be corrupt would forward a vendor's entry that may not be the one it wrote.
+ * discarded." We discard the entire header for an invalid member or a 33rd member, as the
+ * conformance suite expects (test_tracestate_key_illegal_characters,
+ * test_tracestate_key_illegal_vendor_format, test_tracestate_member_count_limit,
+ * test_tracestate_value_illegal_characters): keeping part of a list we know to be corrupt would
+ * forward a vendor's entry that may not be the one it wrote.
+ *
+ * A repeated key is not a reason to discard the header (Level 2; test_tracestate_duplicated_keys
+ * expects the tracestate inherited with a `foo` entry). What Level 2 says:
+ * - https://www.w3.org/TR/trace-context-2/#combined-header-value: "Only one entry per key is
+ *   allowed because the entry represents that last position in the trace. Hence vendors must
+ *   overwrite their entry upon reentry to their tracing system." Its example: not
+ *   `congo=congosFirstPosition,rojo=rojosFirstPosition,congo=congosSecondPosition` but
+ *   `congo=congosSecondPosition,rojo=rojosFirstPosition`.
+ * - https://www.w3.org/TR/trace-context-2/#mutating-the-tracestate-field: "Add a new key/value
+ *   pair. The new key/value pair SHOULD be added to the beginning of the list. Adding a key/value
+ *   pair MUST NOT result in the same key being present multiple times." and, under "Delete a
+ *   key/value pair": "Finally, vendors MAY also discard duplicate keys that were not generated by
+ *   them." (We generate no tracestate key of our own, so every key here is someone else's.)
+ *
+ * So we keep one entry per key, the left-most, where it stands, and drop the later ones. New and
+ * modified entries go to the left, so the left-most entry of a key is the one its vendor wrote
+ * last: a vendor that prepended its new position without removing the old one (the very mistake
+ * the MUST NOT above forbids) leaves its current position first and a stale one to the right.
+ * Across several header fields the same holds, as they are combined in the order received (RFC
+ * 9110 §5.3). Keeping the first also keeps every other entry's order, as "the order of unmodified
+ * key/value pairs MUST be preserved" asks.
+ *
+ * Repeated keys count towards the 32 list-members: that limit is the list's grammar
+ * (`0*31( OWS "," OWS list-member )`), met or broken by the header as it arrived, before we drop
+ * anything; it also bounds the work an untrusted caller can ask of us. The 512-character
+ * truncation applies after de-duplication, to the header we send on (see {@link truncate}).
  */
 export function parseTracestate(value: unknown): W3CTraceState | undefined {
   const combined = Array.isArray(value) ? value.join(',') : value;
   if (typeof combined !== 'string') return undefined;
   const entries: [string, string][] = [];
   const keys = new Set<string>();
+  let members = 0;
   for (const rawMember of combined.split(',')) {
     const member = trimOws(rawMember);
     if (member === '') continue;
+    if (++members > MAX_MEMBERS) return undefined;
     const equals = member.indexOf('=');
     if (equals <= 0) return undefined;
     const key = member.slice(0, equals);
     const memberValue = member.slice(equals + 1);
-    if (!isValidTracestateKey(key) || !isValidTracestateValue(memberValue) || keys.has(key)) return undefined;
+    if (!isValidTracestateKey(key) || !isValidTracestateValue(memberValue)) return undefined;
+    // A repeated key: the left-most entry, already kept, is the most recent one.
+    if (keys.has(key)) continue;
     keys.add(key);
     entries.push([key, memberValue]);
-    if (entries.length > MAX_MEMBERS) return undefined;
   }
   return entries.length === 0 ? undefined : new W3CTraceState(entries);
 }
@@ -219,9 +258,11 @@ export function parseTracestate(value: unknown): W3CTraceState | undefined {
  * An immutable tracestate whose every entry is valid, whose keys are unique and which never
  * serializes to more than 32 members or {@link MAX_TRACESTATE_LENGTH} characters.
  *
- * https://www.w3.org/TR/trace-context/#mutating-the-tracestate-field: "Add a new key/value pair.
- * The new key/value pair SHOULD be added to the beginning of the list. Update an existing value.
- * … Modified keys SHOULD be moved to the beginning (left) of the list."
+ * https://www.w3.org/TR/trace-context-2/#mutating-the-tracestate-field: "Update key value. The
+ * value of any key can be updated. Modified keys MUST be moved to the beginning (left) of the
+ * list." "Add a new key/value pair. The new key/value pair SHOULD be added to the beginning of the
+ * list. Adding a key/value pair MUST NOT result in the same key being present multiple times."
+ * `set` does both: the key's old entry, if any, goes, and the new one comes first.
  */
 export class W3CTraceState implements TraceState {
   /** Left to right, as in the header. */
@@ -250,10 +291,11 @@ export class W3CTraceState implements TraceState {
 }
 
 /**
- * https://www.w3.org/TR/trace-context/#tracestate-limits: "In a situation where tracestate needs to
- * be truncated due to size limitations, the vendor MUST truncate whole entries. Entries larger than
- * 128 characters long SHOULD be removed first. Then entries SHOULD be removed starting from the end
- * of tracestate."
+ * https://www.w3.org/TR/trace-context-2/#tracestate-limits: "In a situation where tracestate is
+ * truncated due to the total size of the header value, the vendor MUST truncate whole entries.
+ * Entries larger than 128 characters long SHOULD be removed first. Then entries SHOULD be removed
+ * starting from the end of tracestate." The size is that of the header we send: its keys unique
+ * (parseTracestate and set() see to it), so a repeated key never costs another entry its place.
  */
 function truncate(entries: readonly (readonly [string, string])[]): readonly (readonly [string, string])[] {
   const kept = entries.slice(0, MAX_MEMBERS);

@@ -5,9 +5,10 @@ import { type App, registerEsm, spawnApp } from './spawn-app.js';
 
 // Sends 10,000 random and malformed traceparent/tracestate headers to a real traced node:http
 // server (a child process, our propagator installed globally) and checks that it never crashes,
-// never answers anything but 200, never hangs, and restarts the trace exactly when the header is
-// invalid. Validity is judged by the independent oracle below, written from the spec's ABNF, not by
-// the parser under test.
+// never answers anything but 200, never hangs, restarts the trace exactly when the header is
+// invalid, and sends on exactly the tracestate the rules say. Both are judged by the independent
+// oracle below, written from the spec's ABNF and rules (Level 2 for tracestate), not by the parser
+// under test.
 
 const REQUESTS = 10_000;
 const IN_FLIGHT = 32;
@@ -92,9 +93,29 @@ function traceparentValues(): string[] | undefined {
   }
 }
 
+/** Keys at the edges of the Level 2 grammar: valid ones (most), and a few that are not. */
+const EDGE_KEYS = [
+  'foo@',
+  'foo@@bar',
+  'foo@bar@baz',
+  't@1v',
+  `t@${'v'.repeat(15)}`,
+  `${'t'.repeat(241)}@${'v'.repeat(14)}`,
+  'z'.repeat(256),
+  '0@',
+  'a_-*/@9',
+  '@foo',
+  'z'.repeat(257),
+  `${'t'.repeat(242)}@${'v'.repeat(14)}`,
+  'Foo@bar',
+  '-foo',
+];
+
 function tracestateValues(): string[] | undefined {
   const member = () => `${pick(['a', 'congo', 'rojo', 't0@sys', 'x'])}${int(40)}=${hex(1 + int(30))}`;
-  switch (int(8)) {
+  const edgeMember = () =>
+    random() < 0.5 ? `${pick(EDGE_KEYS)}=${hex(1 + int(8))}` : `${pick(['dup', 'foo@', 'k'])}=${int(3)}`;
+  switch (int(10)) {
     case 0:
     case 1:
       return undefined;
@@ -119,14 +140,82 @@ function tracestateValues(): string[] | undefined {
       ];
     case 6:
       return [member(), member(), 'dup=1,dup=2'];
+    case 7:
+      // Level 2 keys and repeated keys, in one header field.
+      return [Array.from({ length: 1 + int(8) }, edgeMember).join(pick([',', ', ', ' , ']))];
+    case 8:
+      // Repeated keys spread over several header fields, around the 32-member limit.
+      return Array.from({ length: 1 + int(3) }, () =>
+        Array.from(
+          { length: int(18) },
+          () => `${pick(['dup', 'foo@', 'rojo', `k${int(30)}`])}=${int(3)}`,
+        ).join(','),
+      );
     default:
       return [member()];
   }
 }
 
 // --- the oracle: the spec's grammar, as plainly as possible ---------------------------------
+/** Level 1's key grammar, only to count how often the generators reach past it. */
+const LEVEL_1_KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
 const V00 = /^[ \t]*00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})[ \t]*$/;
 const VNEXT = /^[ \t]*([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-[^,]*)?[ \t]*$/;
+
+/** `key = ( lcalpha / DIGIT ) 0*255 ( keychar )`, https://www.w3.org/TR/trace-context-2/#key */
+const LCALPHA_DIGIT = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const KEYCHAR = `${LCALPHA_DIGIT}_-*/@`;
+function oracleKey(key: string): boolean {
+  if (key.length < 1 || key.length > 256 || !LCALPHA_DIGIT.includes(key[0] as string)) return false;
+  return [...key].every((char) => KEYCHAR.includes(char));
+}
+
+/** `value = 0*255(chr) nblk-chr`, `nblk-chr = %x21-2B / %x2D-3C / %x3E-7E`, `chr = %x20 / nblk-chr` */
+function oracleValue(value: string): boolean {
+  const codes = [...value].map((char) => char.charCodeAt(0));
+  const nblk = (code: number) => code >= 0x21 && code <= 0x7e && code !== 0x2c && code !== 0x3d;
+  return (
+    codes.length >= 1 &&
+    codes.length <= 256 &&
+    codes.every((code) => code === 0x20 || nblk(code)) &&
+    nblk(codes[codes.length - 1] as number)
+  );
+}
+
+/**
+ * The tracestate a spec-following server sends on when it continues the trace, from the field values
+ * as sent, or undefined for none:
+ * - the fields are combined with commas (RFC 9110 §5.3); SP/HTAB around members and empty members
+ *   are ignored;
+ * - more than 32 list-members, counted as received, or any member that breaks the key or value
+ *   grammar: the header is discarded (our choice where the spec says MAY, as the conformance suite
+ *   expects);
+ * - a repeated key: its left-most entry is kept where it stands (Level 2 no longer discards the
+ *   header; the left-most is the most recent);
+ * - over 512 characters: whole entries go, those over 128 characters first, then from the end.
+ */
+function oracleTracestate(values: string[] | undefined): string | undefined {
+  if (values === undefined) return undefined;
+  const members = values
+    .join(',')
+    .split(',')
+    .map((member) => member.replace(/^[ \t]+|[ \t]+$/g, ''))
+    .filter((member) => member !== '');
+  if (members.length > 32) return undefined;
+  const kept: string[][] = [];
+  for (const member of members) {
+    const at = member.indexOf('=');
+    const [key, value] = [member.slice(0, Math.max(at, 0)), member.slice(at + 1)];
+    if (at < 0 || !oracleKey(key) || !oracleValue(value)) return undefined;
+    if (!kept.some(([k]) => k === key)) kept.push([key, value]);
+  }
+  const text = () => kept.map(([key, value]) => `${key}=${value}`).join(',');
+  while (text().length > 512) {
+    const large = kept.map(([key, value]) => `${key}=${value}`.length > 128).lastIndexOf(true);
+    kept.splice(large === -1 ? kept.length - 1 : large, 1);
+  }
+  return kept.length === 0 ? undefined : text();
+}
 
 /** What a spec-following server must continue, from the field values as sent (several = invalid). */
 function oracle(
@@ -230,6 +319,9 @@ describe(`fuzzing traceparent/tracestate (FUZZ_SEED=${SEED})`, () => {
 
     const wrong: unknown[] = [];
     let continued = 0;
+    // Continued tracestates with a key only Level 2 allows, and with a repeated key dropped.
+    let level2Keys = 0;
+    let repeatedKeys = 0;
     for (const sent of results) {
       const expected = oracle(sent.traceparent);
       const [version, traceId, , flags] = sent.outgoing.split('-');
@@ -241,9 +333,20 @@ describe(`fuzzing traceparent/tracestate (FUZZ_SEED=${SEED})`, () => {
           ? traceId === expected.traceId && outFlags === (expected.flags & 3)
           : // Restarted: a trace id of our own (none of the sent ones), sampled and random.
             !(sent.traceparent ?? []).some((value) => value.includes(traceId ?? '')) && outFlags === 3);
-      // A restarted trace carries no tracestate of the caller's; a continued one at most 512 characters.
-      const stateOk = expected ? (sent.outgoingState ?? '').length <= 512 : sent.outgoingState === undefined;
+      // A restarted trace carries no tracestate of the caller's; a continued one what the rules say.
+      const expectedState = expected ? oracleTracestate(sent.tracestate) : undefined;
+      const stateOk = sent.outgoingState === expectedState;
       if (expected) continued++;
+      if (expectedState !== undefined) {
+        const keys = expectedState.split(',').map((member) => member.slice(0, member.indexOf('=')));
+        if (keys.some((key) => !LEVEL_1_KEY.test(key))) level2Keys++;
+        const sentKeys = (sent.tracestate ?? [])
+          .join(',')
+          .split(',')
+          .map((member) => member.trim().split('=')[0])
+          .filter((key) => key !== '');
+        if (new Set(sentKeys).size < sentKeys.length) repeatedKeys++;
+      }
       if (!ok || !stateOk) {
         const { index, traceparent, outgoing, outgoingState } = sent;
         wrong.push({
@@ -252,7 +355,8 @@ describe(`fuzzing traceparent/tracestate (FUZZ_SEED=${SEED})`, () => {
           expected,
           outgoing,
           outgoingState,
-          tracestate: sent.tracestate?.join(',').slice(0, 80),
+          expectedState,
+          tracestate: sent.tracestate?.join(',').slice(0, 300),
         });
       }
     }
@@ -261,6 +365,8 @@ describe(`fuzzing traceparent/tracestate (FUZZ_SEED=${SEED})`, () => {
     expect(continued).toBeGreaterThan(REQUESTS / 10);
     expect(REQUESTS - continued).toBeGreaterThan(REQUESTS / 2);
     expect(results.filter((r) => r.outgoingState !== undefined).length).toBeGreaterThan(REQUESTS / 50);
+    expect(level2Keys).toBeGreaterThan(REQUESTS / 100);
+    expect(repeatedKeys).toBeGreaterThan(REQUESTS / 100);
 
     // Every sampled server span was exported with the trace context the handler saw.
     const sampled = results.filter((r) => r.outgoing.endsWith('1') || r.outgoing.endsWith('3'));
