@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Span, serverSpan, spans } from './exported-spans.js';
+import { type Span, serverSpan } from './exported-spans.js';
 import { type Recorder, startRecorder } from './recorder.js';
 import { type App, fixturePath, packageRoot, registerCjs, registerEsm, spawnApp } from './spawn-app.js';
 
