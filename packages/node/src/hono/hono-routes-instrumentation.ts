@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { VERSION } from '../version.js';
 import { withHonoSubclass } from './hono-route-hook.js';
@@ -23,7 +24,15 @@ export class HonoRoutesInstrumentation extends InstrumentationBase {
       new InstrumentationNodeModuleDefinition(
         'hono',
         ['>=4.0.0 <5'],
-        (exports: object) => withHonoSubclass(exports),
+        (exports: object) => {
+          // InstrumentationBase lets a patch's exception out into the app's require/import.
+          try {
+            return withHonoSubclass(exports);
+          } catch (error) {
+            diag.warn('@clicktrace/node: could not hook hono; its spans are named by method only', error);
+            return exports;
+          }
+        },
         // The subclass stays: apps built with it keep naming spans only while tracing is on.
         (exports: object) => exports,
       ),
