@@ -9,8 +9,8 @@ import { type App, fixturePath, packageRoot, registerCjs, registerEsm, spawnApp 
 // A Hono app with no tracing code, run in a real child process from a temporary folder whose
 // node_modules/hono is the Hono under test: the current release (`hono` in the catalog) and the
 // oldest one claimed (`hono-oldest`, an alias of hono@4.0.0), as an ES module app and a CommonJS
-// one, zero code; and the current release with startTracing() and with withClicktrace, and with
-// honoRoutes() in the app as well. Requests go over loopback; spans come back over OTLP/JSON.
+// one, zero code; and the current release with startTracing() and with withClicktrace, with
+// honoRoutes() in the app as well, and with honoRoutes() alone where the hook comes too late. Requests go over loopback; spans come back over OTLP/JSON.
 const STATUS_ERROR = 2;
 
 interface Case {
@@ -71,6 +71,13 @@ const CASES: Case[] = [
     app: 'hono-routes.mjs',
     preload: ['--import', registerEsm],
     env: { HONO_ROUTES: '1' },
+  },
+  {
+    name: 'ES module app calling startTracing() after its imports, with honoRoutes() (no hook)',
+    hono: 'hono',
+    app: 'hono-routes.mjs',
+    preload: [],
+    env: { START_TRACING: '1', HONO_ROUTES: '1' },
   },
 ].map((it) => ({ ...it, version: it.hono === 'hono' ? CURRENT : OLDEST }) as Case);
 
