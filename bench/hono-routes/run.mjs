@@ -39,6 +39,7 @@ const REQUESTS = Number(process.env.REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 30);
 const RUNS = Number(process.env.RUNS ?? 20);
+const print = (line) => process.stdout.write(`${line}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -94,11 +95,11 @@ async function perRequest() {
   const hooked = median(rows.map((r) => r['/hooked']));
   const plain = median(rows.map((r) => r['/plain']));
   const added = median(rows.map((r) => r['/hooked'] - r['/plain']));
-  console.log(
+  print(
     `per request (server CPU, ${ROUNDS} rounds of ${REQUESTS}): hooked ${hooked.toFixed(1)} µs, ` +
       `plain ${plain.toFixed(1)} µs, added ${added.toFixed(2)} µs (median of same-round differences)`,
   );
-  console.log(
+  print(
     `the hook alone (app.fetch in process, ${inner.samples} samples of ${inner.inner}): hooked ${inner.hooked.toFixed(2)} µs, ` +
       `plain ${inner.plain.toFixed(2)} µs, added ${inner.added.toFixed(2)} µs`,
   );
@@ -138,8 +139,8 @@ function startUp() {
   rmSync(without, { recursive: true, force: true });
   const m = Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, median(xs)]));
   for (const [name, ms] of Object.entries(m))
-    console.log(`start-up, ${name}: ${ms.toFixed(1)} ms (median of ${RUNS})`);
-  console.log(
+    print(`start-up, ${name}: ${ms.toFixed(1)} ms (median of ${RUNS})`);
+  print(
     `start-up added by the hook: ${(m['hook (hono found)'] - m['no hook (hono not found)']).toFixed(1)} ms`,
   );
 }
@@ -147,6 +148,6 @@ function startUp() {
 const honoVersion = JSON.parse(
   readFileSync(join(dirname(require.resolve('hono')), '../../package.json'), 'utf8'),
 ).version;
-console.log(`Node ${process.version}, hono ${honoVersion}`);
+print(`Node ${process.version}, hono ${honoVersion}`);
 await perRequest();
 if (RUNS > 0) startUp();
