@@ -12,7 +12,8 @@ import { recordError, recordRoute, stateOf } from './server-span-state.js';
  * - Fastify (5, and 4.x since 4.24) publishes its `tracing:fastify.request.handler` channel
  *   around every routed handler, with `request.routeOptions.url` (prefix included) and, on
  *   failure, the error.
- * - Hono has no such hook: see `honoRoutes` in `@clicktrace/node/hono` (one `app.use` line).
+ * - Hono has no such hook: its `Hono` class is subclassed when the app loads it
+ *   (hono/hono-routes-instrumentation.ts), or the app adds `honoRoutes()` from `@clicktrace/node/hono`.
  */
 export function instrumentFrameworkRoutes(): void {
   const holder = globalThis as { [INSTALLED]?: true };

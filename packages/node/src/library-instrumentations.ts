@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { hookImportsOf } from './esm-library-hook.js';
+import { HonoRoutesInstrumentation } from './hono/hono-routes-instrumentation.js';
 
 /**
  * The client libraries traced with zero code, each by its stock contrib instrumentation. Each
@@ -52,7 +53,8 @@ export interface LibraryChunkModule {
 const requireHere = createRequire(import.meta.url);
 
 /**
- * The instrumentations of the client libraries this app has, leaving out any whose name is in
+ * The instrumentations of the client libraries this app has (and Hono's route names, when it has
+ * Hono), leaving out any whose name is in
  * `alreadyHave` (a user's own NodeSDK may list them, configured as they want) and any that
  * `libraries` or the environment turns off, with `import` of those libraries hooked so that an ES
  * module app is traced as a CommonJS one is. Never throws: a chunk that fails to load is skipped
@@ -83,6 +85,17 @@ export function createLibraryInstrumentations(
         `@clicktrace/node: could not load the ${library.chunk} instrumentation; its calls go untraced`,
         error,
       );
+    }
+  }
+  // Hono's route names (hono/hono-routes-instrumentation.ts): part of the server spans, as Express's
+  // and Fastify's are, so neither `libraries` nor the environment turns them off. Its import is
+  // hooked with the libraries', as there is one hook per process.
+  if (isInstalled('hono')) {
+    try {
+      instrumentations.push(new HonoRoutesInstrumentation());
+      imported.push('hono');
+    } catch (error) {
+      diag.warn('@clicktrace/node: could not hook hono; its spans are named by method only', error);
     }
   }
   hookImportsOf(imported);

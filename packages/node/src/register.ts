@@ -5,8 +5,9 @@
  * No general ESM loader hook (`module.register('@opentelemetry/instrumentation/hook.mjs')`) is
  * registered: startTracing() patches node:http/https for ES modules itself (see patch-builtins.ts)
  * and fetch is traced through undici's diagnostics channels, so the app's modules load untouched.
- * The one exception is a client library patched in its package's main file (ioredis): when the app
- * has it, import-in-the-middle's hook is registered for that specifier alone (esm-library-hook.ts).
+ * The exceptions are a client library patched in its package's main file (ioredis) and Hono (whose
+ * `Hono` export is subclassed to name routes): when the app has them, import-in-the-middle's hook is
+ * registered for those specifiers alone (esm-library-hook.ts).
  */
 import { shutdownOnSignal } from './shutdown-on-signal.js';
 import { startTracing } from './start-tracing.js';

@@ -51,7 +51,8 @@ export function recordRoute(message: object | null | undefined, route: string): 
 /** Records an exception the framework caught; it becomes `error.type` and an `exception` event. */
 export function recordError(message: object | null | undefined, error: unknown): void {
   const state = stateOf(message);
-  if (state === undefined || error === undefined || error === null) return;
+  // Once per exception, where two see it (Hono's route hook and honoRoutes() in one app).
+  if (state === undefined || error === undefined || error === null || state.error === error) return;
   state.error = error;
   state.span.recordException(error instanceof Error ? error : String(error));
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Span, serverSpan, spans } from './exported-spans.js';
 import { type Recorder, startRecorder, waitFor } from './recorder.js';
 import { type App, fixturePath, registerEsm, spawnApp } from './spawn-app.js';
 
@@ -12,57 +13,6 @@ const CALLER_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const CALLER_SPAN_ID = 'b7ad6b7169203331';
 const TRACEPARENT = `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`;
 const ORIGIN = 'http://127.0.0.1:5173';
-
-interface Span {
-  name: string;
-  kind: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
-  attributes: Record<string, unknown>;
-  status: { code?: number };
-  events: { name: string; attributes: Record<string, unknown> }[];
-}
-
-type KeyValues = { key: string; value: Record<string, unknown> }[];
-const record = (keyValues: KeyValues = []) =>
-  Object.fromEntries(keyValues.map(({ key, value }) => [key, Object.values(value)[0]]));
-
-/** Every span exported to the receiver so far, with status and events (the recorder leaves them out). */
-function spans(receiver: Recorder): Span[] {
-  return receiver.requests
-    .filter((r) => r.path === '/v1/traces')
-    .flatMap((r) => {
-      const { resourceSpans } = JSON.parse(r.body.toString('utf8')) as {
-        resourceSpans: {
-          scopeSpans: {
-            spans: (Omit<Span, 'attributes' | 'events'> & {
-              attributes: KeyValues;
-              events?: { name: string; attributes: KeyValues }[];
-            })[];
-          }[];
-        }[];
-      };
-      return resourceSpans.flatMap(({ scopeSpans }) =>
-        scopeSpans.flatMap(({ spans }) =>
-          spans.map((span) => ({
-            ...span,
-            parentSpanId: span.parentSpanId || undefined,
-            attributes: record(span.attributes),
-            status: span.status ?? {},
-            events: (span.events ?? []).map((e) => ({ name: e.name, attributes: record(e.attributes) })),
-          })),
-        ),
-      );
-    });
-}
-
-function serverSpan(receiver: Recorder, path: string): Promise<Span> {
-  return waitFor(
-    () => spans(receiver).find((s) => s.kind === SERVER && s.attributes['url.path'] === path),
-    `the SERVER span of ${path}`,
-  );
-}
 
 /**
  * Whether `span` is below `ancestor`: a child, or deeper where the app's own instrumentations add

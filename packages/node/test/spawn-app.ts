@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -21,7 +22,7 @@ export interface App {
 }
 
 /**
- * Runs a fixture in a real child `node` with only the given env (plus PATH), waits for the port it
+ * Runs a fixture (a file of test/fixtures, or an absolute path) in a real child `node` with only the given env (plus PATH), waits for the port it
  * prints, and gives it back. OTEL_* from the test runner's own environment must not leak in.
  */
 export async function spawnApp(
@@ -29,10 +30,14 @@ export async function spawnApp(
   fixture: string,
   env: Record<string, string>,
 ): Promise<App> {
-  const child = spawn(process.execPath, [...nodeArgs, `${fixtures}${fixture}`], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, isAbsolute(fixture) ? fixture : `${fixtures}${fixture}`],
+    {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');

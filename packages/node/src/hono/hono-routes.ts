@@ -9,9 +9,12 @@ export interface HonoContextLike {
 
 /**
  * Hono middleware that names the server span after the route (`GET /api/items/:id`) and
- * records an exception the handler threw. Hono offers no global hook, so this is the one line
- * Hono apps add: `app.use(honoRoutes())`, first, on the app that is served. Runs on
- * `@hono/node-server` (it reads the Node request from `c.env.incoming`); elsewhere it does nothing.
+ * records an exception the handler threw. Most apps need no code: clicktrace subclasses `Hono`
+ * when the app loads it (hono-routes-instrumentation.ts). This is the explicit option for apps that
+ * hook cannot reach (an ES module app that imports `hono` before tracing starts, the `hono/tiny`
+ * and `hono/quick` presets): `app.use(honoRoutes())`, first, on the app that is served. Beside the
+ * hook it records the same route, and the exception once. Runs on `@hono/node-server` (it reads
+ * the Node request from `c.env.incoming`); elsewhere it does nothing.
  */
 export function honoRoutes(): (c: HonoContextLike, next: () => Promise<void>) => Promise<void> {
   return async function clicktraceRoutes(c, next) {

@@ -1,6 +1,7 @@
 /**
  * @module
- * Route names for Hono apps on `@hono/node-server`, which has no global hook to read them from.
+ * Route names for Hono apps on `@hono/node-server` that clicktrace's own hook cannot reach (most
+ * need no code: `Hono` is subclassed as the app loads it).
  *
  * ```ts
  * import { honoRoutes } from '@clicktrace/node/hono';
