@@ -146,6 +146,12 @@ describe.each(CASES)('Hono $version: $name', ({ hono, version, app, preload, env
     expect(span.attributes['http.route']).toBeUndefined();
   });
 
+  it('never names a span after an app mounted by its fetch (mount()), whose route lacks the prefix', async () => {
+    const span = await request('/legacy/items/1', 200);
+    expect(span.name).not.toBe('GET /items/:id');
+    expect(span.attributes['http.route']).not.toBe('/items/:id');
+  });
+
   it('never names a span after a wildcard middleware that answers itself', async () => {
     const span = await request('/private/files', 401);
     expect(span.name).toBe('GET');

@@ -80,15 +80,40 @@ function hookRouter(router: unknown): void {
   target[HOOKED] = true;
 }
 
-/** Hono's `[fn, route]`, with `fn` wrapped if it is a route's; anything else as it came. */
+/**
+ * The Hono Context that first handled each request: only its app names the request. An app that
+ * hands the request on to another app's `fetch` (`mount()`, or a handler calling `other.fetch(req,
+ * c.env)`) passes the same Node request, and the inner app's route lacks the outer prefix: a
+ * wrong `http.route` is worse than none.
+ */
+const firstContext = new WeakMap<object, HonoContext>();
+
+/** Whether `c` is the first Hono Context that handled `incoming` (and records it if none was). */
+function isFirstContext(incoming: object | undefined, c: HonoContext): boolean {
+  if (typeof incoming !== 'object' || incoming === null) return true;
+  const first = firstContext.get(incoming);
+  if (first === undefined) firstContext.set(incoming, c);
+  return first === undefined || first === c;
+}
+
+/**
+ * Hono's `[fn, route]`, with `fn` wrapped if it is a route's (or, for `*` middleware, only to
+ * note which Context came first); anything else as it came.
+ */
 function routeHandler(method: string, path: string, handler: unknown): unknown {
-  if (!Array.isArray(handler) || typeof handler[0] !== 'function') return handler;
-  if (typeof path !== 'string' || (method === 'ALL' && path.endsWith('*'))) return handler;
+  if (!Array.isArray(handler) || typeof handler[0] !== 'function' || typeof path !== 'string') return handler;
   const fn = handler[0] as Handler;
+  if (method === 'ALL' && path.endsWith('*')) {
+    const noted: Handler = function clicktraceMiddleware(c, next) {
+      isFirstContext(c?.env?.incoming, c);
+      return fn(c, next);
+    };
+    return [noted, ...handler.slice(1)];
+  }
   const wrapped: Handler = function clicktraceRoute(c, next) {
     const incoming = c?.env?.incoming;
     const state = stateOf(incoming);
-    if (state === undefined) return fn(c, next);
+    if (state === undefined || !isFirstContext(incoming, c)) return fn(c, next);
     state.route = path;
     try {
       const result = fn(c, next);
