@@ -146,6 +146,28 @@ describe.each(CASES)('Hono $version: $name', ({ hono, version, app, preload, env
     expect(span.attributes['http.route']).toBeUndefined();
   });
 
+  it.each([
+    ['a middleware that throws', '/mw/boom', undefined, 'EvalError', 'middleware exploded'],
+    [
+      "a sub-app handler whose error the sub-app's own onError answers",
+      '/guarded/fail',
+      '/guarded/fail',
+      'SyntaxError',
+      'guarded handler exploded',
+    ],
+  ])('records the exception of %s once', async (_, path, route, type, message) => {
+    const span = await request(path, 500);
+    expect(span.name).toBe(route === undefined ? 'GET' : `GET ${route}`);
+    expect(span.attributes['http.route']).toBe(route);
+    expect(span.attributes['error.type']).toBe(type);
+    expect(span.events.filter((e) => e.name === 'exception')).toEqual([
+      {
+        name: 'exception',
+        attributes: expect.objectContaining({ 'exception.type': type, 'exception.message': message }),
+      },
+    ]);
+  });
+
   it('never names a span after an app mounted by its fetch (mount()), whose route lacks the prefix', async () => {
     const span = await request('/legacy/items/1', 200);
     expect(span.name).not.toBe('GET /items/:id');

@@ -61,6 +61,8 @@ type Marked = { [HOOKED]?: true };
 type Handler = (c: HonoContext, next: unknown) => unknown;
 interface HonoContext {
   env?: { incoming?: object } | undefined;
+  /** Set by Hono's own error handling (an app's or a sub-app's `onError`) when it caught one. */
+  error?: unknown;
 }
 interface RouterLike {
   add(method: string, path: string, handler: unknown): unknown;
@@ -104,9 +106,11 @@ function routeHandler(method: string, path: string, handler: unknown): unknown {
   if (!Array.isArray(handler) || typeof handler[0] !== 'function' || typeof path !== 'string') return handler;
   const fn = handler[0] as Handler;
   if (method === 'ALL' && path.endsWith('*')) {
+    // Middleware never names the request, but what it throws is recorded.
     const noted: Handler = function clicktraceMiddleware(c, next) {
-      isFirstContext(c?.env?.incoming, c);
-      return fn(c, next);
+      const incoming = c?.env?.incoming;
+      if (!isFirstContext(incoming, c) || stateOf(incoming) === undefined) return fn(c, next);
+      return settle(c, incoming, () => fn(c, next));
     };
     return [noted, ...handler.slice(1)];
   }
@@ -115,17 +119,40 @@ function routeHandler(method: string, path: string, handler: unknown): unknown {
     const state = stateOf(incoming);
     if (state === undefined || !isFirstContext(incoming, c)) return fn(c, next);
     state.route = path;
-    try {
-      const result = fn(c, next);
-      return result instanceof Promise ? result.then(undefined, (error) => failed(incoming, error)) : result;
-    } catch (error) {
-      return failed(incoming, error);
-    }
+    return settle(c, incoming, () => fn(c, next));
   };
   return [wrapped, ...handler.slice(1)];
 }
 
-/** Records what a route's handler threw, then lets Hono handle it as it would have. */
+/**
+ * Runs a handler and records the error it threw, or the one Hono's own error handling caught
+ * inside it (`c.error`: a sub-app mounted with its own `onError` never lets it out), then lets
+ * Hono go on exactly as it would have. recordError keeps each exception once.
+ */
+function settle(c: HonoContext, incoming: object | undefined, run: () => unknown): unknown {
+  try {
+    const result = run();
+    if (!(result instanceof Promise)) {
+      caught(c, incoming);
+      return result;
+    }
+    return result.then(
+      (value) => {
+        caught(c, incoming);
+        return value;
+      },
+      (error) => failed(incoming, error),
+    );
+  } catch (error) {
+    return failed(incoming, error);
+  }
+}
+
+function caught(c: HonoContext, incoming: object | undefined): void {
+  if (c?.error !== undefined) recordError(incoming, c.error);
+}
+
+/** Records what a handler threw, then lets Hono handle it as it would have. */
 function failed(incoming: object | undefined, error: unknown): never {
   recordError(incoming, error);
   throw error;

@@ -2,7 +2,7 @@ import { recordError, recordRoute } from '../server-span-state.js';
 
 /** The parts of Hono's `Context` the middleware reads (typed here so hono is not a dependency). */
 export interface HonoContextLike {
-  req: { routePath?: string; matchedRoutes?: { method: string; path: string }[] };
+  req: { routePath?: string; routeIndex?: number; matchedRoutes?: { method: string; path: string }[] };
   env?: unknown;
   error?: unknown;
 }
@@ -25,10 +25,12 @@ export function honoRoutes(): (c: HonoContextLike, next: () => Promise<void>) =>
       if (c.error !== undefined) recordError(incoming, c.error);
       // After next(), routePath is that of the last handler that ran: the route's, or a
       // middleware's wildcard when nothing matched (then the span keeps the bare method).
+      // The route of the handler that ran last (routePath's own index): a wildcard middleware's
+      // when it answered or threw, the route's otherwise.
       const routes = c.req.matchedRoutes;
-      const last = routes?.[routes.length - 1];
+      const current = routes?.[c.req.routeIndex ?? routes.length - 1];
       const path = c.req.routePath;
-      if (path === undefined || (last?.method === 'ALL' && path.endsWith('*'))) return;
+      if (path === undefined || (current?.method === 'ALL' && path.endsWith('*'))) return;
       recordRoute(incoming, path);
     } catch {
       // Naming the span must never break the response.
