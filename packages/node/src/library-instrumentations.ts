@@ -88,9 +88,11 @@ export function createLibraryInstrumentations(
     }
   }
   // Hono's route names (hono/hono-routes-instrumentation.ts): part of the server spans, as Express's
-  // and Fastify's are, so neither `libraries` nor the environment turns them off. Its import is
-  // hooked with the libraries', as there is one hook per process.
-  if (isInstalled('hono')) {
+  // and Fastify's are, so `libraries` does not turn them off; but the hook replaces the app's Hono
+  // class and costs start-up time, so `OTEL_NODE_DISABLED_INSTRUMENTATIONS=hono` leaves it out
+  // (honoRoutes() still names routes then). Its import is hooked with the libraries', as there is
+  // one hook per process.
+  if (isInstalled('hono') && !namesFromEnv('OTEL_NODE_DISABLED_INSTRUMENTATIONS')?.has('hono')) {
     try {
       instrumentations.push(new HonoRoutesInstrumentation());
       imported.push('hono');

@@ -203,3 +203,24 @@ describe.each(CASES)('Hono $version: $name', ({ hono, version, app, preload, env
     ]);
   });
 });
+
+it('OTEL_NODE_DISABLED_INSTRUMENTATIONS=hono leaves Hono unhooked: spans keep the bare method', async () => {
+  const receiver = await startRecorder();
+  const folder = appFolder('hono');
+  const api = await spawnApp(['--import', registerEsm], join(folder, 'hono-routes.mjs'), {
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg,hono',
+  });
+  try {
+    expect((await fetch(`${api.url}/users/7`)).status).toBe(200);
+    const span = await serverSpan(receiver, '/users/7');
+    expect(span.name).toBe('GET');
+    expect(span.attributes['http.route']).toBeUndefined();
+  } finally {
+    await api.stop();
+    await receiver.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
