@@ -16,7 +16,7 @@
 //    server's of the same round, and the table gives the median over rounds. A fixed rate makes
 //    every variant do the same work in the same time, so the CPU it took is its cost, whatever
 //    else the 2 shared cores were doing (a throughput figure would measure the neighbours too).
-//    Every traced variant exports every span to a receiver in its own process (collector.mjs),
+//    Every traced variant exports every span to a receiver in its own process (../node-throughput/collector.mjs),
 //    which counts them by kind and name once the server has stopped: spans per request served.
 // 2. Start-up. Time from spawn() to the server's "listening" line (its port on stdout), measured
 //    here with performance.now(), for the database app uninstrumented, under clicktrace (an ES
@@ -216,7 +216,7 @@ async function setUp() {
   const redis = new Redis(services.redis.url);
   await redis.mset(Object.fromEntries(Array.from({ length: 100 }, (_, id) => [`stock:${id}`, 3 * id])));
   await redis.quit();
-  collector = track(fork(`${here}collector.mjs`, { stdio: 'inherit' }));
+  collector = track(fork(`${here}../node-throughput/collector.mjs`, { stdio: 'inherit' }));
   [{ url: collectorUrl }] = await once(collector, 'message');
   noDbDir = mkdtempSync(join(tmpdir(), 'clicktrace-bench-no-db-'));
   copyFileSync(`${here}server-no-db.mjs`, join(noDbDir, 'server.mjs'));

@@ -1,14 +1,15 @@
-// The OTLP receiver of the benchmark, in its own process. During a round it only receives: it
-// keeps each export's raw body and answers 200, so decoding does not compete for the 2 cores with
-// the server under test (a real deployment decodes on another machine). Asked for counts after
-// the round, it decodes every body it kept with @clicktrace/collector's OTLP decoders and reports
-// the SERVER spans per service.name, so "every span exported" is checked span by span.
+// The OTLP receiver of the server benchmarks (node-throughput, database-queries), in its own
+// process. During a round it only keeps each export's raw body and answers 200, so decoding does
+// not compete for the 2 cores with the server under test (a real deployment decodes on another
+// machine). Asked for counts after the round, it decodes every body it kept with
+// @clicktrace/collector's OTLP decoders and answers, per service.name, the number of spans by
+// "KIND name", so "every span exported" is checked span by span.
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { decodeOtlpJson, decodeOtlpProtobuf } from '@clicktrace/collector';
 
 const bodies = [];
-const servers = new Map();
+const services = new Map();
 
 const server = createServer((request, response) => {
   const chunks = [];
@@ -34,8 +35,10 @@ function decodePending() {
       ? decodeOtlpJson(JSON.parse(bytes.toString('utf8')))
       : decodeOtlpProtobuf(bytes);
     for (const span of spans) {
-      if (span.kind !== 'SERVER') continue;
-      servers.set(span.serviceName, (servers.get(span.serviceName) ?? 0) + 1);
+      if (!services.has(span.serviceName)) services.set(span.serviceName, {});
+      const names = services.get(span.serviceName);
+      const key = `${span.kind} ${span.name}`;
+      names[key] = (names[key] ?? 0) + 1;
     }
   }
 }
@@ -43,6 +46,6 @@ function decodePending() {
 process.on('message', (message) => {
   if (message !== 'counts') return;
   decodePending();
-  process.send?.(Object.fromEntries(servers));
+  process.send?.(Object.fromEntries(services));
 });
 server.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}` }));

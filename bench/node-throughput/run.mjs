@@ -83,7 +83,10 @@ const [{ url: collectorUrl }] = await once(collector, 'message');
 async function exportedServerSpans(serviceName) {
   collector.send('counts');
   const [counts] = await once(collector, 'message');
-  return counts[serviceName] ?? 0;
+  // The SERVER spans of that service, whatever their names.
+  return Object.entries(counts[serviceName] ?? {})
+    .filter(([kindAndName]) => kindAndName.startsWith('SERVER '))
+    .reduce((sum, [, count]) => sum + count, 0);
 }
 
 /** Starts the server under one variant; resolves once it prints its port. */
