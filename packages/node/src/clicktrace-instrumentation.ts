@@ -8,6 +8,7 @@ import {
 } from '@opentelemetry/api';
 import { instrumentFrameworkRoutes } from './framework-routes.js';
 import { type HttpServerConfig, ServerSpanCustomization } from './incoming-request-options.js';
+import { isOwnTracerProvider } from './own-tracer-providers.js';
 import { patchBuiltins } from './patch-builtins.js';
 import { serverRequestDuration } from './server-request-duration.js';
 import { instrumentServers } from './server-spans.js';
@@ -117,6 +118,7 @@ export class ClicktraceInstrumentation {
       backlink: this.#config.serverTiming !== false,
       customization: new ServerSpanCustomization(this.#config.incoming),
       duration: this.#duration,
+      startAttributesVisible: !isOwnTracerProvider(tracerProvider),
     });
   }
 }

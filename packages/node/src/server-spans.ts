@@ -22,6 +22,7 @@ import { isCorsPreflight } from './is-cors-preflight.js';
 import { isRelayRequest } from './relay/relay-paths.js';
 import type { DurationRecord } from './server-request-duration.js';
 import { type ServerSpanState, STATE, type Traced } from './server-span-state.js';
+import { addAttributes } from './span-attributes.js';
 
 /**
  * Decides the parent of a server span from its request: a Context, or `{ context, links }` (the
@@ -42,6 +43,12 @@ export interface ServerSpansConfig {
   customization?: ServerSpanCustomization;
   /** `http.server.request.duration`, when a metrics SDK is registered. */
   duration?: Histogram;
+  /**
+   * Whether the tracer's sampler and span processors may read a span's start attributes. When they
+   * are this package's own (startTracing: none of them reads any), `false` lets the attributes go
+   * onto the span once it has started, checked once instead of twice (span-attributes.ts).
+   */
+  startAttributesVisible: boolean;
 }
 
 const DEFAULT_CUSTOMIZATION = new ServerSpanCustomization();
@@ -200,7 +207,10 @@ function startServerSpan(
     customization.addStartAttributes(request, attributes);
 
     const methodName = known ? method : 'HTTP';
-    const span = config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes, links }, parent);
+    const span = config.startAttributesVisible
+      ? config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes, links }, parent)
+      : config.tracer.startSpan(methodName, { kind: SpanKind.SERVER, links }, parent);
+    if (!config.startAttributesVisible && span.isRecording()) addAttributes(span, attributes);
     // The stock instrumentations of Koa, Hapi, Restify and Connect name the server span through
     // this (they set its `route`), as the stock http instrumentation lets them.
     const rpc: { type: RPCType; span: typeof span; route?: string } = { type: RPCType.HTTP, span };
@@ -269,17 +279,18 @@ function endServerSpan(this: ServerResponse): void {
     const { span, error } = state;
     const route = state.route ?? state.rpc.route;
     const status = this.statusCode;
-    span.setAttribute('http.response.status_code', status);
-    if (route !== undefined) {
-      span.setAttribute('http.route', route);
-      span.updateName(`${state.methodName} ${route}`);
-    }
     // Server spans: 5xx is an error, 4xx is the client's (HTTP semantic conventions).
     const failure = status >= 500 ? (errorType(error) ?? String(status)) : undefined;
+    const ending: Attributes = { 'http.response.status_code': status };
+    if (route !== undefined) {
+      ending['http.route'] = route;
+      span.updateName(`${state.methodName} ${route}`);
+    }
     if (failure !== undefined) {
-      span.setAttribute('error.type', failure);
+      ending['error.type'] = failure;
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
+    if (span.isRecording()) addAttributes(span, ending);
     state.customization.ending(span, this.req, this);
     span.end();
     if (state.duration) recordDuration(state.duration, status, route, failure);

@@ -11,6 +11,7 @@ import { exportQueueOptionsFromEnv } from './export-queue-options-from-env.js';
 import { createLibraryInstrumentations } from './library-instrumentations.js';
 import { resolveOptions } from './options-from-env.js';
 import { createHttpInstrumentation, createUndiciInstrumentation } from './outgoing-instrumentations.js';
+import { markOwnTracerProvider } from './own-tracer-providers.js';
 import { createPropagator } from './propagators.js';
 import { QueuedBatchSpanProcessor } from './queued-batch-span-processor.js';
 import { batchOptionsFromEnv, spanLimitsFromEnv } from './sdk-options-from-env.js';
@@ -73,6 +74,7 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
         }),
       ],
     });
+    markOwnTracerProvider(tracerProvider);
     // One SDK per process: when the app already registered its own (a NodeSDK started first),
     // ours would be ignored by the API while patching the same servers. Step aside and say how to
     // join that SDK instead.

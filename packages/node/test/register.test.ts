@@ -1,3 +1,4 @@
+import { decodeOtlpProtobuf } from '@clicktrace/collector';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ExportedSpan, type Recorder, startRecorder, waitFor } from './recorder.js';
 import { type App, fixturePath, registerCjs, registerEsm, spawnApp } from './spawn-app.js';
@@ -138,7 +139,10 @@ describe('node --import @clicktrace/node/register (ESM app, named imports from n
     const exported = await waitFor(() => receiver.requests.find((r) => r.path === '/v1/traces'), 'an export');
     expect(exported.method).toBe('POST');
     expect(exported.headers['content-type']).toBe('application/x-protobuf');
-    expect(exported.body.length).toBeGreaterThan(0);
+    // Our encoder's bytes (otlp-protobuf-spans.ts), read back by an OTLP/protobuf decoder.
+    const [span] = decodeOtlpProtobuf(exported.body).filter((s) => s.attributes['url.path'] === '/proto');
+    expect(span).toMatchObject({ kind: 'SERVER', name: 'GET' });
+    expect(span?.attributes['http.response.status_code']).toBe(200);
     expect(api.stderr()).toContain('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc" is not supported');
   });
 
