@@ -20,22 +20,66 @@ export function backlinkValue(span: Span): string {
   return `traceparent;desc="${traceparent}", trace;desc=${traceparent}`;
 }
 
-/** Merges the backlink headers into the headers `response` is about to send. Never throws. */
+type HeaderValue = number | string | string[] | undefined;
+
+/** Merges the backlink headers into the headers `response` is about to send. */
 export function addBacklinkHeaders(response: ServerResponse, span: Span, origin: string | undefined): void {
-  const timing = joined(response.getHeader('server-timing'));
+  mergeBacklink(
+    (name) => response.getHeader(name),
+    (name, value) => response.setHeader(name, value),
+    span,
+    origin,
+  );
+}
+
+/**
+ * The headers object an app passed to `writeHead`, copied with the backlink merged in: where the
+ * app set no header before, Node sends such an object as it is, without checking each header
+ * again through `setHeader`, and this keeps it so. A header the object names (in any case) is
+ * merged with ours under its own name; one it does not name is merged with what was set before.
+ */
+export function withBacklinkHeaders(
+  response: ServerResponse,
+  headers: Readonly<Record<string, HeaderValue>>,
+  span: Span,
+  origin: string | undefined,
+): Record<string, HeaderValue> {
+  const copy = { ...headers };
+  const keyOf = (name: string): string | undefined => {
+    for (const key in copy) if (key.length === name.length && key.toLowerCase() === name) return key;
+    return undefined;
+  };
+  mergeBacklink(
+    (name) => {
+      const key = keyOf(name);
+      return key === undefined ? response.getHeader(name) : copy[key];
+    },
+    (name, value) => {
+      copy[keyOf(name) ?? name] = value;
+    },
+    span,
+    origin,
+  );
+  return copy;
+}
+
+function mergeBacklink(
+  get: (name: string) => HeaderValue,
+  set: (name: string, value: string) => void,
+  span: Span,
+  origin: string | undefined,
+): void {
+  const timing = joined(get('server-timing'));
   const backlink = backlinkValue(span);
-  response.setHeader('server-timing', timing === '' ? backlink : `${timing}, ${backlink}`);
+  set('server-timing', timing === '' ? backlink : `${timing}, ${backlink}`);
   if (origin === undefined) return;
-  const exposed = joined(response.getHeader('access-control-expose-headers'));
+  const exposed = joined(get('access-control-expose-headers'));
   if (!listHas(exposed, 'server-timing')) {
-    response.setHeader(
-      'access-control-expose-headers',
-      exposed === '' ? 'Server-Timing' : `${exposed}, Server-Timing`,
-    );
+    set('access-control-expose-headers', exposed === '' ? 'Server-Timing' : `${exposed}, Server-Timing`);
   }
-  const allowed = joined(response.getHeader('timing-allow-origin'));
+  const allowed = joined(get('timing-allow-origin'));
   if (!listHas(allowed, '*') && !listHas(allowed, origin.toLowerCase())) {
-    response.setHeader('timing-allow-origin', allowed === '' ? origin : `${allowed}, ${origin}`);
+    set('timing-allow-origin', allowed === '' ? origin : `${allowed}, ${origin}`);
   }
 }
 

@@ -2,7 +2,6 @@ import {
   type Histogram,
   type MeterProvider,
   propagation,
-  ROOT_CONTEXT,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
@@ -10,6 +9,7 @@ import { instrumentFrameworkRoutes } from './framework-routes.js';
 import { type HttpServerConfig, ServerSpanCustomization } from './incoming-request-options.js';
 import { isOwnTracerProvider } from './own-tracer-providers.js';
 import { patchBuiltins } from './patch-builtins.js';
+import { REQUEST_ROOT_CONTEXT } from './request-context.js';
 import { serverRequestDuration } from './server-request-duration.js';
 import { instrumentServers } from './server-spans.js';
 import { TraceHeaderEvidence } from './trace-header-evidence.js';
@@ -111,7 +111,7 @@ export class ClicktraceInstrumentation {
       // the request's trace headers were and what became of them (trace-header-evidence.ts).
       parentContext: (request, attributes) => {
         const headers = request.headers;
-        const parent = applyTrustIncoming(propagation.extract(ROOT_CONTEXT, headers), request, trust);
+        const parent = applyTrustIncoming(propagation.extract(REQUEST_ROOT_CONTEXT, headers), request, trust);
         evidence.add(attributes, headers, parent);
         return parent;
       },

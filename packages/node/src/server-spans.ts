@@ -16,7 +16,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, suppressTracing } from '@opentelemetry/core';
-import { addBacklinkHeaders } from './backlink-headers.js';
+import { addBacklinkHeaders, withBacklinkHeaders } from './backlink-headers.js';
 import { ServerSpanCustomization } from './incoming-request-options.js';
 import { isCorsPreflight } from './is-cors-preflight.js';
 import { isRelayRequest } from './relay/relay-paths.js';
@@ -122,13 +122,21 @@ function patch(installed: { config: ServerSpansConfig | undefined }): void {
     if (state === undefined || this.headersSent || !installed.config?.backlink)
       return original.apply(this, args);
     try {
-      // The app's headers are applied first (as Node itself does once any header was set), so
-      // ours merge with the final values instead of being overwritten by them.
-      const statusCode = args[0];
-      const reason = typeof args[1] === 'string' ? args[1] : undefined;
-      applyHeaders(this, reason === undefined ? args[1] : args[2]);
+      const reasonGiven = typeof args[1] === 'string';
+      const headers = args[reasonGiven ? 2 : 1];
+      if (typeof headers !== 'object' || headers === null) {
+        addBacklinkHeaders(this, state.span, state.origin);
+        return original.apply(this, args);
+      }
+      if (!Array.isArray(headers)) {
+        const merged = withBacklinkHeaders(this, headers as Record<string, string>, state.span, state.origin);
+        return reasonGiven ? original.call(this, args[0], args[1], merged) : original.call(this, args[0], merged);
+      }
+      // An array of headers (which may repeat a field): applied first, as Node itself applies them
+      // once any header was set, so ours merge with the final values.
+      applyHeaders(this, headers as unknown[]);
       addBacklinkHeaders(this, state.span, state.origin);
-      return reason === undefined ? original.call(this, statusCode) : original.call(this, statusCode, reason);
+      return reasonGiven ? original.call(this, args[0], args[1]) : original.call(this, args[0]);
     } catch (error) {
       // A header the app passed was invalid: let Node's own writeHead report it as it would have.
       diag.debug('@clicktrace/node: could not add the Server-Timing backlink', error);
@@ -142,15 +150,8 @@ function patch(installed: { config: ServerSpansConfig | undefined }): void {
   });
 }
 
-/** The headers argument of writeHead, set the way Node sets them when some were set before. */
-function applyHeaders(response: ServerResponse, headers: unknown): void {
-  if (headers === undefined || headers === null) return;
-  if (!Array.isArray(headers)) {
-    for (const [name, value] of Object.entries(headers as Record<string, string | string[] | number>)) {
-      if (name) response.setHeader(name, value);
-    }
-    return;
-  }
+/** A headers array given to writeHead, appended the way Node appends it when a header was set before. */
+function applyHeaders(response: ServerResponse, headers: unknown[]): void {
   // Arrays keep repeated fields (Set-Cookie twice), flat [k, v, k, v] or nested [[k, v], …].
   const pairs: unknown[][] = Array.isArray(headers[0])
     ? (headers as unknown[][])

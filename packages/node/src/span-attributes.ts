@@ -32,6 +32,10 @@ function sdkFieldsOf(span: Span): SdkSpanFields | undefined {
  * span's own limits applied (attribute count, value length) and counted as the SDK counts them.
  * Any other value, and any span that is not a live sdk-trace 3 span (a user's SDK of another
  * version, a non-recording span), goes through `setAttribute`.
+ *
+ * The caller hands `attributes` over: a span that has none yet takes the object itself as its
+ * attributes when every value is already within the limits (no copy at all), so the caller must
+ * not change it, or its arrays, afterwards.
  */
 export function addAttributes(span: Span, attributes: Attributes): void {
   const fields = sdkFieldsOf(span);
@@ -45,8 +49,17 @@ export function addAttributes(span: Span, attributes: Attributes): void {
     limits.attributeValueLengthLimit !== undefined && limits.attributeValueLengthLimit > 0
       ? limits.attributeValueLengthLimit
       : Number.POSITIVE_INFINITY;
+  if (fields._attributesCount === 0) {
+    const count = countIfWithinLimits(attributes, countLimit, lengthLimit);
+    if (count !== undefined) {
+      fields.attributes = attributes;
+      fields._attributesCount = count;
+      return;
+    }
+  }
   const target = fields.attributes;
   for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
     const value = attributes[key];
     if (value === undefined || key === '') {
       if (value !== undefined) span.setAttribute(key, value); // the SDK warns about the empty key
@@ -67,6 +80,33 @@ export function addAttributes(span: Span, attributes: Attributes): void {
     }
     target[key] = simple;
   }
+}
+
+/**
+ * How many attributes there are when every value is a string, number, boolean or array of strings
+ * within the limits, and none is undefined or has an empty key; otherwise undefined.
+ */
+function countIfWithinLimits(attributes: Attributes, countLimit: number, lengthLimit: number): number | undefined {
+  let count = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (key === '' || !Object.hasOwn(attributes, key)) return undefined;
+    switch (typeof value) {
+      case 'string':
+        if (value.length > lengthLimit) return undefined;
+        break;
+      case 'number':
+      case 'boolean':
+        break;
+      default:
+        if (!Array.isArray(value)) return undefined;
+        for (const item of value) {
+          if (typeof item !== 'string' || item.length > lengthLimit) return undefined;
+        }
+    }
+    if (++count > countLimit) return undefined;
+  }
+  return count;
 }
 
 /** The value as the SDK would store it, or undefined when it is not one of the simple kinds. */
