@@ -7,23 +7,26 @@
 //   BatchSpanProcessor + OTLP/protobuf exporter, instrumentation-http 0.301, and
 //   instrumentation-express for the Express app).
 //
-//   cd bench && node request-cpu/run.mjs                 # about 25 minutes
-//   cd bench && PARTS=1 node request-cpu/run.mjs         # + the cost per part (about 35 more)
+//   cd bench && node request-cpu/run.mjs                 # about 15 minutes
+//   cd bench && PARTS=1 node request-cpu/run.mjs         # + the cost per part (about 10 more)
 //
-// How. Each round starts each variant's server once (the order rotated round by round), offers it
-// a FIXED rate (RATE req/s over CONNECTIONS connections, autocannon's overallRate, each request
-// carrying a sampled `traceparent` as a browser's fetch would), and reads the server's CPU time
-// before and after the measured DURATION: the sum of every thread's run time in
-// /proc/<pid>/task/*/schedstat (nanoseconds). A variant's added cost is its CPU per request minus
-// the uninstrumented server's of the same round (same app, same Node); the tables give the median
-// of those same-round differences. A closed loop (requests as fast as they go) would measure the
-// neighbours on a shared machine more than the variant; at a fixed rate every variant does the same
-// work, and the CPU it took is its cost. Where `taskset` exists the server runs alone on CPU 1, this
-// process (autocannon) and the OTLP receiver (../node-throughput/collector.mjs) on CPU 0. The
-// receiver decodes what arrived once each server has stopped: spans per request served.
+// How. The machines here are shared: the same uninstrumented server took 31 µs of CPU per request
+// in one half-minute and 96 µs in the next. So the variants are measured side by side in time:
+// for one Node and one app, every variant's server is started (each alone on CPU 1 where `taskset`
+// exists; this process and the OTLP receiver on CPU 0), warmed up, and then offered the same FIXED
+// rate (RATE req/s, paced every 10 ms over CONNECTIONS keep-alive connections, each request with a
+// sampled `traceparent` as a browser's fetch sends it) in turns of WINDOW seconds, variant after
+// variant, WINDOWS turns each. Whatever the neighbours do, they do it to every variant alike.
+// A server's CPU is the sum of its threads' run time in /proc/<pid>/task/*/schedstat, read once
+// its warm-up spans have all reached the receiver and again once all its measured spans have (so
+// the export of every measured span is counted, and nothing else): CPU per request is that
+// difference over the requests it answered. The added cost of a variant is its CPU per request
+// minus the uninstrumented server's. BLOCKS (3) such blocks, each with fresh servers, give the
+// median and the range. The receiver (../node-throughput/collector.mjs) decodes what arrived:
+// spans per request.
 //
 // PARTS=1 adds variants that each leave one part out (node:http only, both Nodes), and the table
-// per part is the difference between neighbouring variants of the same round:
+// per part is the difference between neighbouring variants:
 // - backlink    = clicktrace − clicktrace without the Server-Timing backlink (serverTiming: false);
 // - export      = that − the same with OTEL_TRACES_EXPORTER=none (spans end, nothing is sent);
 // - span        = that − the same with OTEL_TRACES_SAMPLER=always_off (no span is recorded);
@@ -31,22 +34,23 @@
 // - context     = that − uninstrumented: the request's context and the patches' own work.
 // The stock setup the same way (it has no backlink).
 //
-// Knobs (environment): ROUNDS (5), RATE (1500), DURATION (8 s measured per round), WARMUP (3 s
-// at the same rate before it), CONNECTIONS (50), NODES (24,22: majors run through `npx -y node@N`,
-// or paths to node binaries), APPS (http,express), PARTS=1, PIN=0 (no taskset), ONLY=<comma list
-// of variant names> (runs those and the uninstrumented one).
+// Knobs (environment): BLOCKS (3), WINDOWS (8 turns per variant and block), WINDOW (1 s), RATE
+// (1500), WARMUP (3 s per server), CONNECTIONS (50), NODES (24,22: majors run through
+// `npx -y node@N`, or paths to node binaries), APPS (http,express), PARTS=1, PIN=0 (no taskset),
+// ONLY=<variant names separated by ;> (those and the uninstrumented one).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const throughput = fileURLToPath(new URL('../node-throughput/', import.meta.url));
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const BLOCKS = Number(process.env.BLOCKS ?? 3);
+const WINDOWS = Number(process.env.WINDOWS ?? 8);
+const WINDOW = Number(process.env.WINDOW ?? 1);
 const RATE = Number(process.env.RATE ?? 1500);
-const DURATION = Number(process.env.DURATION ?? 8);
 const WARMUP = Number(process.env.WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const PARTS = process.env.PARTS === '1';
@@ -86,7 +90,7 @@ const PART_VARIANTS = {
     bare: true,
   },
 };
-const ONLY = process.env.ONLY?.split(',');
+const ONLY = process.env.ONLY?.split(';');
 const pick = (variants) =>
   Object.fromEntries(
     Object.entries(variants).filter(([name]) => !ONLY || name === 'uninstrumented' || ONLY.includes(name)),
@@ -179,40 +183,77 @@ const hex = (bytes) =>
   ).join('');
 const TRACEPARENTS = Array.from({ length: 100 }, () => `00-${hex(16)}-${hex(8)}-01`);
 
-function load(port, duration, bare) {
-  let next = 0;
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    overallRate: RATE,
-    duration,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => {
-          const i = next++ % 100;
-          return {
-            ...request,
-            path: `/api/items/${i}`,
-            headers: bare ? request.headers : { ...request.headers, traceparent: TRACEPARENTS[i] },
-          };
-        },
-      },
-    ],
+/**
+ * Offers `RATE` requests per second to a server for `seconds`: every 10 ms, the requests due by
+ * then, over at most CONNECTIONS keep-alive connections (the server's own agent, kept between its
+ * turns). Resolves once every request of the turn has been answered, with the count and errors.
+ */
+async function load(server, seconds) {
+  const total = Math.round(RATE * seconds);
+  const started = performance.now();
+  let sent = 0;
+  let answered = 0;
+  let errors = 0;
+  let resolve;
+  const done = new Promise((settled) => {
+    resolve = settled;
   });
+  const settle = () => {
+    answered++;
+    if (answered === total) resolve();
+  };
+  const send = () => {
+    const i = server.next++ % 100;
+    const request = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      path: `/api/items/${i}`,
+      agent: server.agent,
+      headers: server.bare ? {} : { traceparent: TRACEPARENTS[i] },
+    });
+    request.on('response', (response) => {
+      if (response.statusCode !== 200) errors++;
+      response.resume();
+      response.on('end', settle);
+    });
+    request.on('error', () => {
+      errors++;
+      settle();
+    });
+    request.end();
+  };
+  const timer = setInterval(() => {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+    while (sent < due) {
+      send();
+      sent++;
+    }
+    if (sent === total) clearInterval(timer);
+  }, 10);
+  await done;
+  return { requests: total, errors };
 }
 
-async function settledSpans(serviceName) {
-  let last = -1;
+async function spanCounts(serviceName) {
+  collector.send('counts');
+  const [counts] = await once(collector, 'message');
+  return Object.entries(counts[serviceName] ?? {});
+}
+
+/** Resolves once the receiver holds at least `expected` SERVER spans of the service. */
+async function serverSpansReached(serviceName, expected) {
   for (;;) {
-    collector.send('counts');
-    const [counts] = await once(collector, 'message');
-    const names = counts[serviceName] ?? {};
-    const total = Object.values(names).reduce((sum, n) => sum + n, 0);
-    if (total === last) return total;
-    last = total;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const server = (await spanCounts(serviceName))
+      .filter(([kindAndName]) => kindAndName.startsWith('SERVER '))
+      .reduce((sum, [, n]) => sum + n, 0);
+    if (server >= expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Every span of the service (its server has stopped and flushed). */
+async function allSpans(serviceName) {
+  return (await spanCounts(serviceName)).reduce((sum, [, n]) => sum + n, 0);
 }
 
 const median = (values) => {
@@ -236,33 +277,64 @@ const versions = Object.fromEntries(
   NODES.map((node) => [node, execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()]),
 );
 
-for (let round = 1; round <= ROUNDS; round++) {
+const traced = (name, variant) =>
+  name !== 'uninstrumented' && !variant.env?.OTEL_TRACES_EXPORTER && variant.env?.FLOOR_EXPORT !== '0';
+
+for (let block = 1; block <= BLOCKS; block++) {
   for (const { node, app, variants } of plans) {
     const names = Object.keys(variants);
-    const order = names.map((_, i) => names[(i + round - 1) % names.length]);
-    for (const name of order) {
+    const servers = {};
+    for (const name of names) {
       const variant = variants[name];
-      const serviceName = `${versions[node]}-${app}-${name.replaceAll(/[ ,]+/g, '-')}-${round}`;
-      const server = await startServer({ node, app, variant, serviceName });
-      const warm = await load(server.port, WARMUP, variant.bare);
-      const before = cpuMicros(server.pid);
-      const result = await load(server.port, DURATION, variant.bare);
-      const after = cpuMicros(server.pid);
+      const serviceName = `${versions[node]}-${app}-${name.replaceAll(/[ ,]+/g, '-')}-${block}`;
+      servers[name] = {
+        ...(await startServer({ node, app, variant, serviceName })),
+        serviceName,
+        traced: traced(name, variant),
+        bare: variant.bare === true,
+        agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }),
+        next: 0,
+        answered: 0,
+        measured: 0,
+        errors: 0,
+      };
+    }
+    const turn = async (server, seconds) => {
+      const result = await load(server, seconds);
+      server.answered += result.requests;
+      server.errors += result.errors;
+      return result.requests;
+    };
+    for (const name of names) await turn(servers[name], WARMUP);
+    // The warm-up's spans exported first, so the measured CPU holds neither less nor more.
+    for (const server of Object.values(servers)) {
+      if (server.traced) await serverSpansReached(server.serviceName, server.answered);
+      server.cpuStart = cpuMicros(server.pid);
+    }
+    for (let i = 0; i < WINDOWS; i++) {
+      const order = names.map((_, j) => names[(i + j) % names.length]);
+      for (const name of order) servers[name].measured += await turn(servers[name], WINDOW);
+    }
+    for (const server of Object.values(servers)) {
+      if (server.traced) await serverSpansReached(server.serviceName, server.answered);
+      server.cpuEnd = cpuMicros(server.pid);
+    }
+    for (const name of names) {
+      const server = servers[name];
       const served = await server.stop();
-      const traced = name !== 'uninstrumented' && !variant.env?.OTEL_TRACES_EXPORTER;
-      const spans = traced ? await settledSpans(serviceName) : undefined;
+      server.agent.destroy();
+      const spans = server.traced ? await allSpans(server.serviceName) : undefined;
       const run = {
-        cpu: (after - before) / result.requests.total,
-        rate: result.requests.total / DURATION,
+        cpu: (server.cpuEnd - server.cpuStart) / server.measured,
         spansPerRequest: spans === undefined ? undefined : spans / served,
-        errors: warm.errors + warm.non2xx + result.errors + result.non2xx,
+        errors: server.errors,
       };
       results[node] ??= {};
       results[node][app] ??= {};
       results[node][app][name] ??= [];
       results[node][app][name].push(run);
       process.stderr.write(
-        `round ${round} ${versions[node]} ${app} ${name}: ${fixed(run.cpu)} µs/request at ${fixed(run.rate, 0)} req/s${run.spansPerRequest === undefined ? '' : `, ${fixed(run.spansPerRequest, 3)} spans/request`}${run.errors ? `, ${run.errors} errors` : ''}\n`,
+        `block ${block} ${versions[node]} ${app} ${name}: ${fixed(run.cpu)} µs/request${run.spansPerRequest === undefined ? '' : `, ${fixed(run.spansPerRequest, 3)} spans/request`}${run.errors ? `, ${run.errors} errors` : ''}\n`,
       );
     }
   }
@@ -270,13 +342,13 @@ for (let round = 1; round <= ROUNDS; round++) {
 collector.kill();
 
 /** Same-round differences a − b, per round. */
-const diff = (runs, a, b) => runs[a].map((run, round) => run.cpu - runs[b][round].cpu);
+const diff = (runs, a, b) => runs[a].map((run, block) => run.cpu - runs[b][block].cpu);
 
 const lines = [
   '',
-  `${ROUNDS} rounds, ${RATE} req/s offered for ${DURATION} s (after ${WARMUP} s) over ${CONNECTIONS} connections, GET /api/items/:id with a sampled traceparent, ${PIN ? 'server pinned to CPU 1, the rest to CPU 0' : 'not pinned'}.`,
+  `${BLOCKS} blocks of ${WINDOWS} turns of ${WINDOW} s per variant at ${RATE} req/s (after ${WARMUP} s of warm-up) over ${CONNECTIONS} keep-alive connections, GET /api/items/:id with a sampled traceparent, ${PIN ? 'servers pinned to CPU 1, the rest to CPU 0' : 'not pinned'}.`,
   '',
-  "| Node | app | variant | CPU per request (µs) | added (µs, median of same-round differences) | added, range | added / floor's | spans exported per request |",
+  "| Node | app | variant | CPU per request (µs, median of blocks) | added (µs, median of same-block differences) | added, range | added / floor's | spans exported per request |",
   '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
 ];
 for (const { node, app, variants } of plans) {
@@ -303,7 +375,7 @@ for (const { node, app, variants } of plans) {
 if (PARTS) {
   lines.push(
     '',
-    'Added CPU per request by part, node:http (µs, median of same-round differences between neighbouring variants):',
+    'Added CPU per request by part, node:http (µs, median of same-block differences between neighbouring variants):',
     '',
     '| Node | setup | context | propagation | span | export | backlink | sum of parts | measured total |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

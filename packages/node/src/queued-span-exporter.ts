@@ -65,25 +65,35 @@ export class QueuedSpanExporter implements SpanExporter {
     await this.#exporter.shutdown();
   }
 
-  /**
-   * One stock export. Tracing is suppressed around it as the batch processor does for its own
-   * exports: a retry fired by a timer, or a flush the app called inside a request, would
-   * otherwise trace the exporter's own HTTP requests and export those spans in turn.
-   */
+  /** One stock export (see attemptExport). */
   #sendOnce(spans: ReadableSpan[]): Promise<SendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.#retryAfter.start();
-      try {
-        context.with(suppressTracing(context.active()), () => {
-          this.#exporter.export(spans, (result) => resolve(sendOutcomeOf(result, this.#retryAfter.stop())));
-        });
-      } catch (error) {
-        // The queue counts a rejected attempt as a retryable failure.
-        this.#retryAfter.stop();
-        reject(error);
-      }
-    });
+    return attemptExport(this.#exporter, spans, this.#retryAfter);
   }
+}
+
+/**
+ * One attempt of a stock exporter (its `export`, with its own short retries inside), as the
+ * export queue's `send`. Tracing is suppressed around it as the batch processor does for its own
+ * exports: a retry fired by a timer, or a flush the app called inside a request, would otherwise
+ * trace the exporter's own HTTP requests and export those spans in turn.
+ */
+export function attemptExport<Item>(
+  exporter: { export(item: Item, resultCallback: (result: ExportResult) => void): void },
+  item: Item,
+  retryAfter: RetryAfterWatch,
+): Promise<SendOutcome> {
+  return new Promise((resolve, reject) => {
+    retryAfter.start();
+    try {
+      context.with(suppressTracing(context.active()), () => {
+        exporter.export(item, (result) => resolve(sendOutcomeOf(result, retryAfter.stop())));
+      });
+    } catch (error) {
+      // The queue counts a rejected attempt as a retryable failure.
+      retryAfter.stop();
+      reject(error);
+    }
+  });
 }
 
 /** A batch with its estimated size (estimate-span-bytes.ts), worked out once. */

@@ -130,7 +130,9 @@ function patch(installed: { config: ServerSpansConfig | undefined }): void {
       }
       if (!Array.isArray(headers)) {
         const merged = withBacklinkHeaders(this, headers as Record<string, string>, state.span, state.origin);
-        return reasonGiven ? original.call(this, args[0], args[1], merged) : original.call(this, args[0], merged);
+        return reasonGiven
+          ? original.call(this, args[0], args[1], merged)
+          : original.call(this, args[0], merged);
       }
       // An array of headers (which may repeat a field): applied first, as Node itself applies them
       // once any header was set, so ours merge with the final values.

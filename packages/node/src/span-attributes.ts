@@ -86,7 +86,11 @@ export function addAttributes(span: Span, attributes: Attributes): void {
  * How many attributes there are when every value is a string, number, boolean or array of strings
  * within the limits, and none is undefined or has an empty key; otherwise undefined.
  */
-function countIfWithinLimits(attributes: Attributes, countLimit: number, lengthLimit: number): number | undefined {
+function countIfWithinLimits(
+  attributes: Attributes,
+  countLimit: number,
+  lengthLimit: number,
+): number | undefined {
   let count = 0;
   for (const key in attributes) {
     const value = attributes[key];

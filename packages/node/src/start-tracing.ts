@@ -2,10 +2,10 @@ import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { buildResource } from './build-resource.js';
 import { ClicktraceInstrumentation } from './clicktrace-instrumentation.js';
-import { createExporter } from './create-exporter.js';
+import { createOtlpSpanProcessor } from './create-otlp-span-processor.js';
 import { diagFromEnv } from './diag-from-env.js';
 import { exportQueueOptionsFromEnv } from './export-queue-options-from-env.js';
 import { createLibraryInstrumentations } from './library-instrumentations.js';
@@ -13,8 +13,8 @@ import { resolveOptions } from './options-from-env.js';
 import { createHttpInstrumentation, createUndiciInstrumentation } from './outgoing-instrumentations.js';
 import { markOwnTracerProvider } from './own-tracer-providers.js';
 import { createPropagator } from './propagators.js';
-import { QueuedBatchSpanProcessor } from './queued-batch-span-processor.js';
 import { batchOptionsFromEnv, spanLimitsFromEnv } from './sdk-options-from-env.js';
+import { tracesExportersFromEnv } from './traces-exporters-from-env.js';
 import { createTrustAwareSampler } from './trust-incoming.js';
 import type { NodeTracing, NodeTracingOptions } from './types.js';
 
@@ -65,14 +65,13 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
       // cannot decide for us whether a request is recorded.
       sampler: createTrustAwareSampler(),
       spanLimits: spanLimitsFromEnv(),
-      // Batches wait in a bounded queue while the collector is down, and are retried with backoff.
-      spanProcessors: [
-        new QueuedBatchSpanProcessor({
-          exporter: createExporter(protocol, endpoint),
-          batch,
-          queue: exportQueueOptionsFromEnv(batch.maxQueueSize),
-        }),
-      ],
+      // OTLP: batches wait in a bounded queue while the collector is down, and are retried with
+      // backoff. OTEL_TRACES_EXPORTER may add the console, or say `none`.
+      spanProcessors: tracesExportersFromEnv().map((name) =>
+        name === 'console'
+          ? new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })
+          : createOtlpSpanProcessor(protocol, endpoint, batch, exportQueueOptionsFromEnv(batch.maxQueueSize)),
+      ),
     });
     markOwnTracerProvider(tracerProvider);
     // One SDK per process: when the app already registered its own (a NodeSDK started first),

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type ExportedSpan, parseOtlpJson } from './recorder.js';
+import { type ExportedSpan, parseOtlpJson, parseOtlpProtobuf } from './recorder.js';
 
 /** One answer the collector gives instead of taking the spans. */
 export interface RefusalAnswer {
@@ -25,7 +25,7 @@ export interface Attempt {
 }
 
 /**
- * A real OTLP/HTTP-JSON collector on 127.0.0.1 that a test can take down and bring back on the
+ * A real OTLP/HTTP collector (JSON or protobuf) on 127.0.0.1 that a test can take down and bring back on the
  * same port, and that counts every attempt made to reach it.
  *
  * "Down" keeps the port open but destroys every connection as it arrives (and the kept-alive ones
@@ -53,8 +53,15 @@ export class FlakyCollector {
         this.#record({ at, outcome: refusal.status, answeredAt, answeredAtWall, headers });
         return;
       }
-      this.#spans.push(...parseOtlpJson(Buffer.concat(chunks).toString('utf8')));
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const body = Buffer.concat(chunks);
+      if (request.headers['content-type'] === 'application/x-protobuf') {
+        this.#spans.push(...parseOtlpProtobuf(body));
+        // An empty ExportTraceServiceResponse: a full success.
+        response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      } else {
+        this.#spans.push(...parseOtlpJson(body.toString('utf8')));
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }
       this.#record({ at, outcome: 'taken', answeredAt: performance.now(), answeredAtWall: Date.now() });
     });
   });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeOtlpProtobuf } from '@clicktrace/collector';
 
 export interface RecordedRequest {
   method: string;
@@ -105,6 +106,22 @@ export function parseOtlpJson(body: string): ExportedSpan[] {
       })),
     ),
   );
+}
+
+const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+
+/** The spans of an OTLP/protobuf request body, in the shape of {@link parseOtlpJson}'s. */
+export function parseOtlpProtobuf(body: Uint8Array): ExportedSpan[] {
+  return decodeOtlpProtobuf(body).map((span) => ({
+    name: span.name,
+    kind: KINDS.indexOf(span.kind),
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId || undefined,
+    attributes: span.attributes,
+    links: span.links.map(({ traceId, spanId }) => ({ traceId, spanId })),
+    resource: span.resource,
+  }));
 }
 
 function toRecord(keyValues: OtlpKeyValue[]): Record<string, unknown> {
