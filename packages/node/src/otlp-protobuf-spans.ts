@@ -237,31 +237,32 @@ const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
 function writeAnyValue(value: unknown): void {
-  switch (typeof value) {
-    case 'string':
-      writeByte(0x0a);
-      writeString(value);
-      return;
-    case 'boolean':
-      writeByte(0x10);
-      writeByte(value ? 1 : 0);
-      return;
-    case 'number':
-      if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
-        writeByte(0x18);
-        writeVarint(value);
-      } else {
-        writeByte(0x21);
-        ensure(8);
-        view.setFloat64(pos, value, true);
-        pos += 8;
-      }
-      return;
-    case 'object':
-      break;
-    default:
-      return;
+  const type = typeof value;
+  if (type === 'string') {
+    writeByte(0x0a);
+    writeString(value as string);
+    return;
   }
+  if (type === 'boolean') {
+    writeByte(0x10);
+    writeByte(value ? 1 : 0);
+    return;
+  }
+  if (type === 'number') {
+    const number = value as number;
+    if (Number.isInteger(number) && number >= MIN_INT64 && number < MAX_INT64) {
+      writeByte(0x18);
+      writeVarint(number);
+    } else {
+      writeByte(0x21);
+      ensure(8);
+      view.setFloat64(pos, number, true);
+      pos += 8;
+    }
+    return;
+  }
+  // undefined, bigint, symbol, function: an empty AnyValue, as the stock serializer writes.
+  if (type !== 'object') return;
   if (value instanceof Uint8Array) {
     writeByte(0x3a);
     writeVarint(value.length);
@@ -481,7 +482,11 @@ export class OtlpSpanBatch {
     return this.#bytes;
   }
 
-  add(span: ReadableSpan): void {
+  /**
+   * Encodes the span into the batch. With `maxBytes`, a span that would take a batch that holds
+   * others past that many bytes is not added (false): take() the batch, then add it again.
+   */
+  add(span: ReadableSpan, maxBytes = Number.POSITIVE_INFINITY): boolean {
     let scopes = this.#resources.get(span.resource);
     if (scopes === undefined) {
       scopes = new Map();
@@ -505,11 +510,14 @@ export class OtlpSpanBatch {
       const message = beginMessage();
       writeSpan(span);
       endMessage(message);
+      const bytes = pos - group.length;
+      // Left past `length`, the span's bytes are as good as gone (as are those of one that threw).
+      if (this.#spans > 0 && this.#bytes + bytes > maxBytes) return false;
       this.#spans++;
-      this.#bytes += pos - group.length;
+      this.#bytes += bytes;
       group.length = pos;
+      return true;
     } finally {
-      // A span that could not be encoded leaves nothing behind: its bytes are past `length`.
       group.bytes = buffer;
     }
   }

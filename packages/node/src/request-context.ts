@@ -11,8 +11,9 @@ const MAX_DEPTH = 32;
  * API's contexts per request on Node 24 (bench/request-cpu), a few small objects here.
  *
  * It behaves as the API's context does: immutable, `getValue` finds the value set last for a key,
- * `deleteValue` hides it. Lookups walk the links, newest first; a chain longer than 32 is copied
- * flat when it grows further, so no lookup walks more than that.
+ * `deleteValue` hides it. Lookups walk the links, newest first; a chain that grew by 32 values is
+ * copied flat (one link per key) when it grows further, so a lookup walks at most the distinct
+ * keys plus 32.
  */
 class LinkedContext implements Context {
   readonly #parent: LinkedContext | undefined;
@@ -35,15 +36,15 @@ class LinkedContext implements Context {
   }
 
   setValue(key: symbol, value: unknown): Context {
-    if (this.#depth < MAX_DEPTH) return new LinkedContext(this, key, value, this.#depth + 1);
-    return this.#flattened().setValue(key, value);
+    const parent = this.#depth < MAX_DEPTH ? this : this.#flattened();
+    return new LinkedContext(parent, key, value, parent.#depth + 1);
   }
 
   deleteValue(key: symbol): Context {
     return this.setValue(key, undefined);
   }
 
-  /** The same values, one link per key. */
+  /** The same values, one link per key; its depth starts again at 0, so 32 more values link on. */
   #flattened(): LinkedContext {
     const latest = new Map<symbol, unknown>();
     for (let at: LinkedContext | undefined = this; at !== undefined; at = at.#parent) {
@@ -51,7 +52,7 @@ class LinkedContext implements Context {
     }
     let flat = EMPTY;
     for (const [key, value] of latest) {
-      if (value !== undefined) flat = new LinkedContext(flat, key, value, flat.#depth + 1);
+      if (value !== undefined) flat = new LinkedContext(flat, key, value, 0);
     }
     return flat;
   }

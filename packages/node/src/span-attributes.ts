@@ -95,18 +95,13 @@ function countIfWithinLimits(
   for (const key in attributes) {
     const value = attributes[key];
     if (key === '' || !Object.hasOwn(attributes, key)) return undefined;
-    switch (typeof value) {
-      case 'string':
-        if (value.length > lengthLimit) return undefined;
-        break;
-      case 'number':
-      case 'boolean':
-        break;
-      default:
-        if (!Array.isArray(value)) return undefined;
-        for (const item of value) {
-          if (typeof item !== 'string' || item.length > lengthLimit) return undefined;
-        }
+    if (typeof value === 'string') {
+      if (value.length > lengthLimit) return undefined;
+    } else if (typeof value !== 'number' && typeof value !== 'boolean') {
+      if (!Array.isArray(value)) return undefined;
+      for (const item of value) {
+        if (typeof item !== 'string' || item.length > lengthLimit) return undefined;
+      }
     }
     if (++count > countLimit) return undefined;
   }
@@ -115,13 +110,8 @@ function countIfWithinLimits(
 
 /** The value as the SDK would store it, or undefined when it is not one of the simple kinds. */
 function simpleValue(value: AttributeValue, lengthLimit: number): AttributeValue | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value.length > lengthLimit ? value.slice(0, lengthLimit) : value;
-    case 'number':
-    case 'boolean':
-      return value;
-  }
+  if (typeof value === 'string') return value.length > lengthLimit ? value.slice(0, lengthLimit) : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (!Array.isArray(value)) return undefined;
   // A copy, as the SDK keeps one: the caller may change its array later.
   const copy: string[] = new Array(value.length);

@@ -146,6 +146,24 @@ describe('node --import @clicktrace/node/register (ESM app, named imports from n
     expect(api.stderr()).toContain('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc" is not supported');
   });
 
+  it.each([
+    ['none', false],
+    ['otlp', true],
+  ])('OTEL_TRACES_EXPORTER=%s: spans still made, exported only by otlp', async (exporter, exported) => {
+    const [receiver, downstream] = [await recorder(), await recorder()];
+    const api = await app(['--import', registerEsm], 'server.mjs', {
+      ...otlpEnv(receiver, downstream),
+      OTEL_TRACES_EXPORTER: exporter,
+    });
+
+    const response = await fetch(`${api.url}/quiet`, { headers: { traceparent: TRACEPARENT } });
+    expect(response.status).toBe(200);
+    // The server span exists either way: the response names it.
+    expect(response.headers.get('server-timing')).toContain(CALLER_TRACE_ID);
+    await api.stop(); // flushes whatever processor there is
+    expect(serverSpan(receiver, '/quiet')() !== undefined).toBe(exported);
+  });
+
   it('flushes on SIGTERM, then ends the process by that signal as Node would have', async () => {
     const [receiver, downstream] = [await recorder(), await recorder()];
     const api = await app(['--import', registerEsm], 'server.mjs', {
