@@ -240,9 +240,12 @@ async function spanCounts(serviceName) {
   return Object.entries(counts[serviceName] ?? {});
 }
 
-/** Resolves once the receiver holds at least `expected` SERVER spans of the service. */
+/** Resolves once the receiver holds at least `expected` SERVER spans of the service (fails after 2 minutes). */
 async function serverSpansReached(serviceName, expected) {
+  const deadline = performance.now() + 120_000;
   for (;;) {
+    if (performance.now() > deadline)
+      throw new Error(`${serviceName}: fewer than ${expected} SERVER spans arrived`);
     const server = (await spanCounts(serviceName))
       .filter(([kindAndName]) => kindAndName.startsWith('SERVER '))
       .reduce((sum, [, n]) => sum + n, 0);

@@ -184,7 +184,8 @@ function writeAttributes(tag: number, attributes: Record<string, unknown>): void
  * Most attributes of a server's spans repeat from span to span with the same value (the method,
  * scheme, protocol, server address and port, the client's user agent, the status code, the
  * route), so each such KeyValue is encoded once and copied after that: a span's attributes then
- * cost about a fifth as much. At most 32 values per key and 512 keys are kept; a key seen with more
+ * cost about a fifth as much. At most 32 values per key and 512 keys (each key and value of at most
+ * 64 characters) are kept; a key seen with more
  * values (a path, an id) is marked as varying and always encoded.
  */
 const MAX_KEYS = 512;
@@ -209,7 +210,7 @@ function cachedKeyValue(key: string, value: unknown): Uint8Array | undefined {
 
 /** Keeps the KeyValue just written from `start` (its length byte) to `pos`, if it may repeat. */
 function rememberKeyValue(key: string, value: unknown, start: number): void {
-  if (!isCacheable(value)) return;
+  if (!isCacheable(value) || key.length > MAX_CACHED_TEXT) return;
   let values = keyValues.get(key);
   if (values === undefined) {
     if (keyValues.size >= MAX_KEYS) return;
@@ -477,49 +478,59 @@ export class OtlpSpanBatch {
     return this.#spans;
   }
 
-  /** Their encoded size. */
+  /** The size of the request `take()` would make, within a few bytes of lengths. */
   get byteLength(): number {
     return this.#bytes;
   }
 
   /**
    * Encodes the span into the batch. With `maxBytes`, a span that would take a batch that holds
-   * others past that many bytes is not added (false): take() the batch, then add it again.
+   * others past that many bytes (its request's size, the resource and scopes included) is not
+   * added (false): take() the batch, then add it again.
    */
   add(span: ReadableSpan, maxBytes = Number.POSITIVE_INFINITY): boolean {
     let scopes = this.#resources.get(span.resource);
-    if (scopes === undefined) {
-      scopes = new Map();
-      this.#resources.set(span.resource, scopes);
-    }
-    let group = scopes.get(span.instrumentationScope);
-    if (group === undefined) {
-      group = {
-        scope: span.instrumentationScope,
-        bytes: this.#spare.pop() ?? Buffer.allocUnsafe(1 << 16),
-        length: 0,
-      };
-      scopes.set(span.instrumentationScope, group);
-    }
+    const newResource = scopes === undefined;
+    let group = scopes?.get(span.instrumentationScope);
+    // What a new resource or scope adds around the spans: its encoding, tags and lengths.
+    let enclosing = 0;
+    if (newResource) enclosing += encodedResource(span.resource).length + 12;
+    if (group === undefined) enclosing += encodedScope(span.instrumentationScope).length + 6;
+    const bytes = group?.bytes ?? this.#spare.pop() ?? Buffer.allocUnsafe(1 << 16);
+    const start = group?.length ?? 0;
     // The writer writes into the group's own buffer (and grows it when it must).
-    buffer = group.bytes;
+    buffer = bytes;
     view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
-    pos = group.length;
+    pos = start;
+    let added = 0;
     try {
       writeByte(0x12);
       const message = beginMessage();
       writeSpan(span);
       endMessage(message);
-      const bytes = pos - group.length;
-      // Left past `length`, the span's bytes are as good as gone (as are those of one that threw).
-      if (this.#spans > 0 && this.#bytes + bytes > maxBytes) return false;
-      this.#spans++;
-      this.#bytes += bytes;
-      group.length = pos;
-      return true;
+      added = pos - start + enclosing;
     } finally {
-      group.bytes = buffer;
+      if (group === undefined && added === 0) this.#spare.push(buffer); // it threw: nothing kept
     }
+    if (this.#spans > 0 && this.#bytes + added > maxBytes) {
+      // Left past the group's length (or in a group never made), the span's bytes are gone.
+      if (group === undefined) this.#spare.push(buffer);
+      else group.bytes = buffer;
+      return false;
+    }
+    if (scopes === undefined) {
+      scopes = new Map();
+      this.#resources.set(span.resource, scopes);
+    }
+    if (group === undefined) {
+      group = { scope: span.instrumentationScope, bytes: buffer, length: 0 };
+      scopes.set(span.instrumentationScope, group);
+    }
+    group.bytes = buffer;
+    group.length = pos;
+    this.#spans++;
+    this.#bytes += added;
+    return true;
   }
 
   /**

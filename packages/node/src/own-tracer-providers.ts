@@ -1,6 +1,7 @@
 /**
- * The TracerProviders startTracing() built. Their sampler (trust-incoming.ts) and span processor
- * (queued-batch-span-processor.ts) are this package's own and read no span's start attributes, and
+ * The TracerProviders startTracing() built. Their sampler (trust-incoming.ts) and span processors
+ * (create-otlp-span-processor.ts, the console one of OTEL_TRACES_EXPORTER) are this package's own or
+ * the SDK's and read no span's start attributes, and
  * the app cannot add others (SDK 3 providers take their processors only when built), so the
  * server spans of such a provider may get their attributes after they start (server-spans.ts).
  * A user's provider (withClicktrace) may have a sampler or processor that reads them.

@@ -19,8 +19,8 @@ export interface ProtobufBatchSpanProcessorOptions {
 
 /** No request is bigger (but one of a single bigger span): collectors cap request bodies. */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-/** Room left in a request for what encloses the spans: the resource, the scopes, their lengths. */
-const REQUEST_HEADROOM = 4096;
+/** The longest a batch waits for a resource's async attributes (the stock processor's export timeout). */
+const RESOURCE_WAIT_MS = 30_000;
 /**
  * Ended spans are encoded by this many at a time, well before a server's batch of thousands is
  * full: so the span objects die young (at 1,500 requests per second, within a fifth of a second)
@@ -60,6 +60,9 @@ export class ProtobufBatchSpanProcessor implements SpanProcessor {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Ended spans not encoded yet: at most ENCODE_EVERY, unless a resource is not ready. */
   #held: ReadableSpan[] = [];
+  /** While set, a resource's async attributes are awaited and spans are only held. */
+  #resourceWait: Promise<void> | undefined;
+  #shutdown: Promise<void> | undefined;
   #stopped = false;
   #warnedUnencodable = false;
 
@@ -68,7 +71,7 @@ export class ProtobufBatchSpanProcessor implements SpanProcessor {
     // The stock processor's default where unset; no request bigger than the queue may hold (it
     // would be dropped whole); at least one span.
     this.#maxBatchSpans = Math.max(1, Math.min(batch.maxExportBatchSize ?? 512, queue.maxSpans));
-    this.#maxBatchBytes = Math.max(1, Math.min(MAX_REQUEST_BYTES, queue.maxBytes) - REQUEST_HEADROOM);
+    this.#maxBatchBytes = Math.min(MAX_REQUEST_BYTES, queue.maxBytes);
     this.#delayMs = batch.scheduledDelayMillis ?? 5000;
     this.#queue = new ExportQueue<EncodedRequest>({
       ...queue,
@@ -82,40 +85,45 @@ export class ProtobufBatchSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.#stopped || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.#held.push(span);
+    // A resource still detecting attributes (the host id is read asynchronously) is waited for, as
+    // the stock processor waits, so no request goes out without them; its spans are held until then.
+    if (this.#resourceWait !== undefined) return;
+    if (span.resource.asyncAttributesPending) {
+      this.#resourceWait = this.#waitForResources();
+      return;
+    }
     if (
       this.#held.length >= ENCODE_EVERY ||
       this.#batch.spanCount + this.#held.length >= this.#maxBatchSpans
     ) {
-      this.#encodeHeld(false);
+      this.#guarded(() => this.#encodeHeld());
     }
-    if (this.#batch.spanCount >= this.#maxBatchSpans) this.#cut();
+    if (this.#batch.spanCount + this.#held.length === 0) this.#stopTimer();
     else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#cut(), this.#delayMs);
+      this.#timer = setTimeout(() => this.#guarded(() => this.#cut()), this.#delayMs);
       this.#timer.unref?.();
     }
   }
 
   async forceFlush(): Promise<void> {
-    await this.#cutWhenReady();
+    await this.#resourceWait;
+    this.#guarded(() => this.#cut());
     await this.#queue.flush();
   }
 
-  async shutdown(): Promise<void> {
-    if (this.#stopped) return;
-    await this.#cutWhenReady();
-    this.#stopped = true;
-    await this.#queue.shutdown();
-    await this.#exporter.shutdown();
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await this.#resourceWait;
+      this.#stopped = true;
+      this.#guarded(() => this.#cut());
+      await this.#queue.shutdown();
+      await this.#exporter.shutdown();
+    })();
+    return this.#shutdown;
   }
 
-  /**
-   * Encodes the held spans into the batch (and lets them go), pushing a request whenever the batch
-   * is full. A resource still detecting attributes (the host id is read asynchronously) is waited
-   * for, as the stock processor waits, so no request goes out without them: until then the spans
-   * stay held, unless `resourcesReady` says the wait is over.
-   */
-  #encodeHeld(resourcesReady: boolean): void {
-    if (!resourcesReady && this.#held.some((span) => span.resource.asyncAttributesPending)) return;
+  /** Encodes the held spans into the batch (and lets them go), pushing a request each time it is full. */
+  #encodeHeld(): void {
     for (const span of this.#held.splice(0)) {
       try {
         if (!this.#batch.add(span, this.#maxBatchBytes)) {
@@ -135,15 +143,24 @@ export class ProtobufBatchSpanProcessor implements SpanProcessor {
   }
 
   /** Everything gathered so far, as requests for the queue. */
-  #cut(resourcesReady = false): void {
+  #cut(): void {
+    this.#stopTimer();
+    this.#encodeHeld();
+    this.#push();
+  }
+
+  #stopTimer(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!resourcesReady && this.#held.some((span) => span.resource.asyncAttributesPending)) {
-      void this.#cutWhenReady();
-      return;
+  }
+
+  /** Never throws into the code that ended a span, nor from a timer. */
+  #guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      diag.error('@clicktrace/node: could not prepare spans for export', error);
     }
-    this.#encodeHeld(true);
-    this.#push();
   }
 
   #push(): void {
@@ -151,14 +168,27 @@ export class ProtobufBatchSpanProcessor implements SpanProcessor {
     if (spans > 0) this.#queue.push({ spans, bytes: this.#batch.take() });
   }
 
-  async #cutWhenReady(): Promise<void> {
+  /** Waits (at most RESOURCE_WAIT_MS) for the held spans' resources, then goes on as usual. */
+  async #waitForResources(): Promise<void> {
+    let giveUp: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      giveUp = setTimeout(resolve, RESOURCE_WAIT_MS);
+      giveUp.unref?.();
+    });
     for (const resource of new Set(this.#held.map((span) => span.resource))) {
       try {
-        if (resource.asyncAttributesPending) await resource.waitForAsyncAttributes?.();
+        if (resource.asyncAttributesPending) {
+          await Promise.race([resource.waitForAsyncAttributes?.(), timeout]);
+        }
       } catch (error) {
         diag.debug('@clicktrace/node: a resource detector failed; exporting without its attributes', error);
       }
     }
-    this.#cut(true);
+    clearTimeout(giveUp);
+    this.#resourceWait = undefined;
+    if (this.#batch.spanCount + this.#held.length > 0 && this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#guarded(() => this.#cut()), this.#delayMs);
+      this.#timer.unref?.();
+    }
   }
 }

@@ -152,15 +152,22 @@ function patch(installed: { config: ServerSpansConfig | undefined }): void {
   });
 }
 
-/** A headers array given to writeHead, appended the way Node appends it when a header was set before. */
+/**
+ * A headers array given to writeHead, applied as Node applies one once a header was set before:
+ * pairs `[[k, v], …]` each set; a flat `[k, v, k, v]` list replaces the fields it names and keeps
+ * its own repeats (Set-Cookie twice).
+ */
 function applyHeaders(response: ServerResponse, headers: unknown[]): void {
-  // Arrays keep repeated fields (Set-Cookie twice), flat [k, v, k, v] or nested [[k, v], …].
-  const pairs: unknown[][] = Array.isArray(headers[0])
-    ? (headers as unknown[][])
-    : Array.from({ length: headers.length >> 1 }, (_, i) => [headers[2 * i], headers[2 * i + 1]]);
-  if (!Array.isArray(headers[0]) && headers.length % 2 !== 0) throw new TypeError('odd header array');
-  for (const [name, value] of pairs) {
-    if (name) response.appendHeader(String(name), value as string | string[]);
+  if (Array.isArray(headers[0])) {
+    for (const [name, value] of headers as unknown[][]) {
+      if (name) response.setHeader(String(name), value as string | string[]);
+    }
+    return;
+  }
+  if (headers.length % 2 !== 0) throw new TypeError('odd header array');
+  for (let i = 0; i < headers.length; i += 2) response.removeHeader(String(headers[i]));
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]) response.appendHeader(String(headers[i]), headers[i + 1] as string | string[]);
   }
 }
 

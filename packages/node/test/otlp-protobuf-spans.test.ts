@@ -13,7 +13,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { encodeOtlpSpans } from '../src/otlp-protobuf-spans.js';
+import { encodeOtlpSpans, OtlpSpanBatch } from '../src/otlp-protobuf-spans.js';
 
 /** Ended spans of a provider, as a batch processor would hand them to the exporter. */
 function recordingProvider(resourceAttributes: Attributes = { 'service.name': 'shop-api' }) {
@@ -151,6 +151,35 @@ describe('encodeOtlpSpans', () => {
     const first = Buffer.from(encodeOtlpSpans(spans));
     encodeOtlpSpans(spans.slice(0, 1));
     expect(Buffer.from(encodeOtlpSpans(spans)).equals(first)).toBe(true);
+  });
+
+  it('one batch used again and again: a span turned away by the byte cap leaves nothing behind', () => {
+    const spans = variedSpans();
+    const batch = new OtlpSpanBatch();
+    for (let round = 0; round < 3; round++) {
+      const requests: Uint8Array[] = [];
+      let cut: ReadableSpan[] = [];
+      const pieces: ReadableSpan[][] = [];
+      for (const span of spans) {
+        // Room for a little more than one span: most spans start a request of their own.
+        if (!batch.add(span, 2_000)) {
+          requests.push(batch.take());
+          pieces.push(cut);
+          cut = [];
+          expect(batch.add(span, 2_000)).toBe(true);
+        }
+        cut.push(span);
+      }
+      requests.push(batch.take());
+      pieces.push(cut);
+      expect(pieces.length).toBeGreaterThan(2);
+      // Each request is exactly what the stock serializer makes of its spans: no empty resource or
+      // scope left by a span that did not fit, nothing of the previous round.
+      for (const [i, request] of requests.entries()) {
+        const stock = ProtobufTraceSerializer.serializeRequest(pieces[i] as ReadableSpan[]) as Uint8Array;
+        expect(Buffer.from(request).toString('hex')).toBe(Buffer.from(stock).toString('hex'));
+      }
+    }
   });
 
   it('encodes an empty batch as an empty request, as the stock serializer does', () => {
