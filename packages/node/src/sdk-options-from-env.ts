@@ -1,5 +1,6 @@
 import { getNumberFromEnv } from '@opentelemetry/core';
 import type { BatchSpanProcessorOptions, SpanLimits } from '@opentelemetry/sdk-trace';
+import type { OtlpProtocol } from './types.js';
 
 /**
  * Batching defaults for a server, used where the OTEL_BSP_* variable is unset. The spec's
@@ -9,6 +10,14 @@ import type { BatchSpanProcessorOptions, SpanLimits } from '@opentelemetry/sdk-t
  * bounded by the queue (ended spans, about 1 kB each).
  */
 const BATCH_DEFAULTS = { maxQueueSize: 32_768, maxExportBatchSize: 4096 } as const;
+
+/**
+ * The batch size where OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset and spans go out as OTLP/protobuf
+ * through our own processor (protobuf-batch-span-processor.ts): its batches are requests, not the
+ * processor's buffer (the queue holds 32768 spans either way), and requests of 512 spans cost a
+ * server a third less CPU per request than requests of 4096 (Node 22 and 24, bench/request-cpu).
+ */
+const PROTOBUF_BATCH_SIZE = 512;
 
 /**
  * The span limits of the OTEL_SPAN_* / OTEL_ATTRIBUTE_* variables. SDK 3 no longer reads them in
@@ -35,12 +44,14 @@ export function spanLimitsFromEnv(): SpanLimits {
  * only), with this package's server defaults for the queue and batch sizes. Negative values are
  * ignored, as NodeSDK ignores them.
  */
-export function batchOptionsFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> & {
+export function batchOptionsFromEnv(protocol: OtlpProtocol): Omit<BatchSpanProcessorOptions, 'exporter'> & {
   maxQueueSize: number;
 } {
   return {
     maxQueueSize: nonNegative('OTEL_BSP_MAX_QUEUE_SIZE') ?? BATCH_DEFAULTS.maxQueueSize,
-    maxExportBatchSize: nonNegative('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? BATCH_DEFAULTS.maxExportBatchSize,
+    maxExportBatchSize:
+      nonNegative('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ??
+      (protocol === 'http/protobuf' ? PROTOBUF_BATCH_SIZE : BATCH_DEFAULTS.maxExportBatchSize),
     scheduledDelayMillis: nonNegative('OTEL_BSP_SCHEDULE_DELAY'),
     exportTimeoutMillis: nonNegative('OTEL_BSP_EXPORT_TIMEOUT'),
   };

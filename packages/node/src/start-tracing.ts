@@ -57,7 +57,7 @@ function createTracing(options: NodeTracingOptions): NodeTracing {
     // The spec: OTEL_SDK_DISABLED=true makes every signal a no-op.
     if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return noopTracing();
     const { serviceName, endpoint, protocol } = resolveOptions(options);
-    const batch = batchOptionsFromEnv();
+    const batch = batchOptionsFromEnv(protocol);
     // SDK 3 reads no environment itself: span limits and OTEL_BSP_* are read here, as NodeSDK does.
     const tracerProvider = new TracerProvider({
       resource: buildResource(serviceName),

@@ -199,9 +199,10 @@ describe.each(['http/protobuf', 'http/json'])(
           return found.length >= 4 ? found : undefined;
         });
         // The stock processor hands the queue its first span only after its schedule delay; ours
-        // hands each one over as it ends, so the first is already being attempted (and so kept)
+        // hands each one over as it ends, so the first may still be being attempted (and so kept)
         // when the cap is reached: then the newest three, and that first one.
-        const newest = protocol === 'http/json' ? paths(7, 10) : ['/r/1', ...paths(8, 10)];
+        const newest =
+          protocol === 'http/json' || delivered[0] !== '/r/1' ? paths(7, 10) : ['/r/1', ...paths(8, 10)];
         expect(delivered, 'the newest').toEqual(newest);
 
         // Shutting down (SIGTERM) flushes what is left: nothing older comes back.
